@@ -1,0 +1,124 @@
+/*
+ * connector.h: the interface between the runtime and the connectors (sources and sinks).
+ *
+ * The runtime declares it; the connectors folder implements it (datagen, nexmark, filesystem,
+ * print, blackhole; kafka, elasticsearch, s3 later). The runtime never names a connector: the
+ * program (shell/) hands the job a registry, and the job looks connectors up by the table's
+ * 'connector' option.
+ *
+ * Sources
+ *   A source reads one table. It has one or more splits (Kafka partitions, files, generator
+ *   streams); every batch it returns comes from one split (batch->split), so that watermarks
+ *   can be kept per split. It produces exactly the columns of spec->schema, in that order,
+ *   each named by its path in the table (a nested ROW field `bid.price` has path {bid, price})
+ *   or by its metadata key. It may apply spec->pushed_filter itself to skip rows early (the
+ *   plan re-checks it), which lets the nexmark generator produce only bids for the bid view.
+ *
+ *   poll() returns EDDY_POLL_DATA with 1..cap rows in the batch, EDDY_POLL_IDLE when nothing is
+ *   there right now (an unbounded source), EDDY_POLL_END once a bounded source is exhausted, or
+ *   a negative error code with err set. It must not block longer than timeout_ms.
+ *
+ *   Malformed input: a source that cannot decode a record either fails (returns EDDY_EDATA with
+ *   an error naming file/topic, partition or line, and offset) or, when the table's options say
+ *   so ('json.ignore-parse-errors' = 'true', ...), calls spec->bad_record() and goes on. Either
+ *   way nothing is lost silently: the job counts what was skipped.
+ *
+ *   Positions (checkpoints, issue 4): position() serializes where each split is (a byte offset,
+ *   an event number, a Kafka offset); seek() restores it before the first poll().
+ *
+ * Sinks
+ *   A sink writes the rows of its input batches (with their row kinds when the input is a
+ *   changelog). flush() makes everything written so far durable or visible (the at-least-once
+ *   point); prepare_commit()/commit() bracket a checkpoint for exactly-once sinks (issue 4).
+ *
+ * Threads: all calls of one source or sink come from the job's thread.
+ */
+#ifndef EDDY_RUNTIME_CONNECTOR_H
+#define EDDY_RUNTIME_CONNECTOR_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "../common/error.h"
+#include "../common/strbuf.h"
+#include "../planner/plan.h"
+#include "batch.h"
+
+enum {
+    EDDY_POLL_DATA = 1,
+    EDDY_POLL_IDLE = 2,
+    EDDY_POLL_END = 3,
+};
+
+typedef struct eddy_source_spec {
+    const char *table;              /* catalog name, for messages */
+    const eddy_kv *options;         /* WITH options of the table */
+    int noptions;
+    const eddy_schema *schema;      /* columns to produce, in order */
+    const char *const *const *paths;/* paths[i]: the column's path in the table (npath[i] names) */
+    const int *npath;
+    const char *const *metadata;    /* metadata key of column i, or NULL for a physical column */
+    const eddy_bexpr *pushed_filter;/* optional filter over schema the source may apply */
+    int batch_rows;                 /* preferred rows per batch */
+    /* Reports a record that was skipped; where = "file data.json, line 17" or
+     * "topic t, partition 3, offset 1234". */
+    void (*bad_record)(void *ctx, const char *where, const char *why);
+    void *ctx;                      /* passed to bad_record */
+} eddy_source_spec;
+
+typedef struct eddy_source_ops {
+    const char *name;               /* connector name: 'datagen' */
+    /* Opens a source; on success *state is the connector's handle. Validates the options and
+     * names a missing or bad one ("option 'path' is required for connector 'filesystem'"). */
+    int (*open)(const eddy_source_spec *spec, void **state, eddy_error *err);
+    /* Number of splits (fixed after open in this issue). */
+    int (*splits)(void *state);
+    /* Fills out (already shaped like spec->schema and reset) with up to out->cap rows. */
+    int (*poll)(void *state, eddy_batch *out, int64_t timeout_ms, eddy_error *err);
+    /* Serializes the current position into buf / restores it. May be NULL (no recovery). */
+    int (*position)(void *state, eddy_strbuf *buf, eddy_error *err);
+    int (*seek)(void *state, const char *data, size_t len, eddy_error *err);
+    /* Rows read so far and, when known, the total (bounded sources): for progress and ETA. */
+    void (*progress)(void *state, uint64_t *done, uint64_t *total);
+    void (*close)(void *state);
+} eddy_source_ops;
+
+typedef struct eddy_sink_spec {
+    const char *table;              /* catalog name, for messages */
+    const eddy_kv *options;         /* WITH options of the table */
+    int noptions;
+    const eddy_schema *schema;      /* the columns of the batches it receives, in table order */
+    bool changelog;                 /* input batches may carry -U/+U/-D rows */
+    bool print_kinds;               /* print: show the row kind (+I[...]) */
+    const char *job_name;           /* for print's prefix and file names */
+    FILE *out;                      /* print: where to write (stdout unless tests redirect) */
+} eddy_sink_spec;
+
+typedef struct eddy_sink_ops {
+    const char *name;
+    int (*open)(const eddy_sink_spec *spec, void **state, eddy_error *err);
+    int (*write)(void *state, const eddy_batch *b, eddy_error *err);
+    int (*flush)(void *state, eddy_error *err);
+    int (*prepare_commit)(void *state, uint64_t checkpoint, eddy_error *err); /* may be NULL */
+    int (*commit)(void *state, uint64_t checkpoint, eddy_error *err);         /* may be NULL */
+    void (*close)(void *state);
+} eddy_sink_ops;
+
+typedef struct eddy_connector {
+    const char *name;               /* 'datagen', 'filesystem', ... */
+    const eddy_source_ops *source;  /* NULL if it cannot be read */
+    const eddy_sink_ops *sink;      /* NULL if it cannot be written */
+    bool accepts_changelog;         /* the sink takes updates and deletes */
+} eddy_connector;
+
+/* A registry is a NULL-terminated array of connectors. */
+typedef const eddy_connector *const *eddy_connector_registry;
+
+/* Finds a connector by name in a registry, or NULL. */
+const eddy_connector *eddy_connector_find(eddy_connector_registry reg, const char *name);
+
+/* Looks up an option in a list; returns its value or def. */
+const char *eddy_kv_get(const eddy_kv *kv, int n, const char *key, const char *def);
+
+#endif

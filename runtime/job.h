@@ -1,0 +1,55 @@
+/*
+ * job.h: what the runtime offers: run a physical plan (planner/plan.h) as a streaming job.
+ *
+ *     eddy_job *job;
+ *     if (eddy_job_create(plan, eddy_connectors_builtin(), &opts, &job, &err) == 0) {
+ *         rc = eddy_job_run(job, &err);      // until every source ends, or eddy_job_stop()
+ *         eddy_job_destroy(job);
+ *     }
+ *
+ * A job runs on the thread that calls eddy_job_run(): it polls its sources round-robin, pushes
+ * each batch through the operators of the plan to the sinks, advances watermarks between
+ * batches, and, when every source has ended, raises the watermark to the maximum so that every
+ * open window fires, flushes the sinks and returns 0.
+ */
+#ifndef EDDY_RUNTIME_JOB_H
+#define EDDY_RUNTIME_JOB_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "../common/error.h"
+#include "../planner/plan.h"
+#include "connector.h"
+
+typedef struct eddy_job eddy_job;
+
+typedef struct eddy_job_options {
+    FILE *print_out;        /* where print sinks and bare SELECTs write (NULL = stdout) */
+    int batch_rows;         /* rows per batch (0 = EDDY_BATCH_ROWS) */
+    bool status_line;       /* draw a live status line on stderr (a terminal) */
+} eddy_job_options;
+
+typedef struct eddy_job_metrics {
+    uint64_t rows_in;       /* rows read by all sources */
+    uint64_t rows_out;      /* rows written by all sinks */
+    uint64_t late_rows;     /* rows dropped as late by window operators */
+    uint64_t bad_records;   /* malformed records skipped */
+    int64_t watermark;      /* current job watermark (min over sources), INT64_MIN if none */
+    uint64_t state_bytes;   /* memory held by operator state */
+} eddy_job_metrics;
+
+/* Builds the operators of plan. Connector options are validated here (open errors name the
+ * table and the option). The plan must outlive the job. */
+int eddy_job_create(const eddy_job_plan *plan, eddy_connector_registry reg,
+                    const eddy_job_options *opt, eddy_job **out, eddy_error *err);
+/* Runs until every source ended (returns 0), eddy_job_stop() was called (returns 0), or an
+ * error (returns its code, err set). */
+int eddy_job_run(eddy_job *job, eddy_error *err);
+/* Asks a running job to stop at the next batch boundary. Async-signal-safe. */
+void eddy_job_stop(eddy_job *job);
+void eddy_job_get_metrics(const eddy_job *job, eddy_job_metrics *m);
+void eddy_job_destroy(eddy_job *job);
+
+#endif

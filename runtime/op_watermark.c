@@ -1,0 +1,149 @@
+/*
+ * op_watermark.c: the WATERMARK operator: event time per source split (plan.h EDDY_PLAN_WATERMARK).
+ *
+ * For each split it keeps the largest value of the watermark expression seen so far; the
+ * watermark of the job's stream is the minimum over the splits that are not idle. Rows pass
+ * through unchanged, with wm_before[i] set to the watermark in force when row i arrived (see
+ * batch.h), and after the batch the operator forwards the new watermark downstream.
+ *
+ * A split that has produced no row for idle_timeout_ms of wall-clock time stops holding the
+ * watermark back (Flink's 'table.exec.source.idle-timeout'); it counts again with its next
+ * row. A split that never produced a row holds the watermark back unless the timeout is set.
+ * When the input ends, the watermark jumps to INT64_MAX so that every open window fires.
+ */
+#include <stdlib.h>
+#include <time.h>
+
+#include "expr.h"
+#include "operator.h"
+
+typedef struct wm_op {
+    eddy_op base;            /* must be first */
+    eddy_expr_prog *expr;    /* the WATERMARK expression */
+    int nsplits;             /* splits of the source below */
+    int64_t *split_wm;       /* largest expression value per split (INT64_MIN = none yet) */
+    int64_t *last_seen;      /* wall-clock ms of each split's last row */
+    int64_t idle_ms;         /* idle timeout, 0 = never idle */
+    int64_t started;         /* wall-clock ms when the operator started */
+    eddy_arena *scratch;     /* per-batch memory */
+} wm_op;
+
+static int64_t wall_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Minimum over active splits, skipping split `skip` (-1: none). INT64_MAX when no split counts. */
+static int64_t min_over_splits(const wm_op *w, int skip, int64_t now)
+{
+    int64_t m = INT64_MAX;
+    for (int s = 0; s < w->nsplits; s++) {
+        if (s == skip) continue;
+        int64_t seen = w->last_seen[s] ? w->last_seen[s] : w->started;
+        if (w->idle_ms > 0 && now - seen >= w->idle_ms) continue;
+        if (w->split_wm[s] < m) m = w->split_wm[s];
+    }
+    return m;
+}
+
+static int64_t current(const wm_op *w, int64_t now)
+{
+    int64_t m = min_over_splits(w, -1, now);
+    return m == INT64_MAX ? INT64_MIN : m;
+}
+
+static int wm_push(eddy_op *op, int input, eddy_batch *b, eddy_error *err)
+{
+    wm_op *w = (wm_op *)op;
+    (void)input;
+    eddy_arena_reset(w->scratch);
+    int split = b->split;
+    if (split < 0 || split >= w->nsplits) split = 0;
+    int64_t now = wall_ms();
+    eddy_expr_ctx ctx = {.proctime_ms = 0, .watermark = op->wm};
+    eddy_col v;
+    int rc = eddy_expr_eval(w->expr, b, &ctx, &v, w->scratch, err);
+    if (rc) return rc;
+
+    int64_t others = min_over_splits(w, split, now);
+    int64_t mine = w->split_wm[split];
+    int64_t *before = eddy_arena_alloc(w->scratch, sizeof(int64_t) * (size_t)(b->n ? b->n : 1));
+    for (int i = 0; i < b->n; i++) {
+        int64_t cur = mine < others ? mine : others;
+        before[i] = cur;
+        if (!(v.nulls && v.nulls[i]) && v.v.i64[i] > mine) mine = v.v.i64[i];
+    }
+    w->split_wm[split] = mine;
+    w->last_seen[split] = now;
+
+    eddy_batch out = *b;
+    out.wm_before = before;
+    rc = eddy_op_emit(op, &out, err);
+    if (rc) return rc;
+    return eddy_op_emit_watermark(op, current(w, now), err);
+}
+
+static int wm_watermark(eddy_op *op, int input, int64_t wm, eddy_error *err)
+{
+    /* watermarks from upstream (none in practice: sources do not send any) pass through */
+    return eddy_op_emit_watermark(op, eddy_op_input_watermark(op, input, wm), err);
+}
+
+static int wm_tick(eddy_op *op, int64_t now_ms, eddy_error *err)
+{
+    wm_op *w = (wm_op *)op;
+    (void)now_ms;
+    if (w->idle_ms <= 0) return 0;
+    return eddy_op_emit_watermark(op, current(w, wall_ms()), err);
+}
+
+static int wm_finish(eddy_op *op, int input, eddy_error *err)
+{
+    (void)input;
+    int rc = eddy_op_emit_watermark(op, INT64_MAX, err);
+    if (rc) return rc;
+    return eddy_op_emit_finish(op, err);
+}
+
+static void wm_destroy(eddy_op *op)
+{
+    wm_op *w = (wm_op *)op;
+    eddy_expr_free(w->expr);
+    free(w->split_wm);
+    free(w->last_seen);
+    eddy_arena_destroy(w->scratch);
+    eddy_op_base_free(op);
+    free(w);
+}
+
+static const eddy_op_ops wm_ops = {
+    .name = "WatermarkAssigner",
+    .push = wm_push,
+    .watermark = wm_watermark,
+    .finish = wm_finish,
+    .tick = wm_tick,
+    .destroy = wm_destroy,
+};
+
+eddy_op *eddy_op_watermark_new(const eddy_plan *p, int nsplits, eddy_error *err)
+{
+    wm_op *w = eddy_xcalloc(1, sizeof *w);
+    w->base.ops = &wm_ops;
+    w->base.plan = p;
+    eddy_op_init_inputs(&w->base, 1);
+    w->nsplits = nsplits > 0 ? nsplits : 1;
+    w->split_wm = eddy_xcalloc((size_t)w->nsplits, sizeof(int64_t));
+    w->last_seen = eddy_xcalloc((size_t)w->nsplits, sizeof(int64_t));
+    for (int s = 0; s < w->nsplits; s++) w->split_wm[s] = INT64_MIN;
+    w->idle_ms = p->u.watermark.idle_timeout_ms;
+    w->started = wall_ms();
+    w->scratch = eddy_arena_new(64 * 1024);
+    w->expr = eddy_expr_compile(p->u.watermark.expr, err);
+    if (!w->expr) {
+        wm_destroy(&w->base);
+        return NULL;
+    }
+    return &w->base;
+}

@@ -1,0 +1,87 @@
+/*
+ * operator.h: the operator interface inside the runtime (not for other folders).
+ *
+ * Operators are built from plan nodes and connected downstream-first into a push pipeline.
+ * Data, watermarks and end-of-input travel in-band, in order, through the same calls:
+ *
+ *   push(op, input, batch)     rows; batch valid only during the call (see batch.h)
+ *   watermark(op, input, wm)   no row with rowtime <= wm follows on this input
+ *   finish(op, input)          this input has ended (after a final watermark of INT64_MAX)
+ *   tick(op, now_ms)           optional: wall-clock time passed (processing-time windows, early
+ *                              firing, idle splits); called by the job every few milliseconds
+ *
+ * An operator emits to its outputs with eddy_op_emit*(); it may emit from any of the three
+ * calls (a window fires inside watermark()). Operators with several inputs (UNION, joins later)
+ * keep per-input watermarks and forward the minimum. Errors: return a negative code with err
+ * set; the job stops.
+ */
+#ifndef EDDY_RUNTIME_OPERATOR_H
+#define EDDY_RUNTIME_OPERATOR_H
+
+#include <stdint.h>
+
+#include "../common/error.h"
+#include "../planner/plan.h"
+#include "batch.h"
+
+typedef struct eddy_op eddy_op;
+
+typedef struct eddy_op_ops {
+    const char *name;
+    int (*push)(eddy_op *op, int input, eddy_batch *b, eddy_error *err);
+    int (*watermark)(eddy_op *op, int input, int64_t wm, eddy_error *err);
+    int (*finish)(eddy_op *op, int input, eddy_error *err);
+    int (*tick)(eddy_op *op, int64_t now_ms, eddy_error *err); /* may be NULL */
+    void (*destroy)(eddy_op *op);
+} eddy_op_ops;
+
+typedef struct eddy_op_out {
+    eddy_op *op;    /* downstream operator */
+    int input;      /* which of its inputs we feed */
+} eddy_op_out;
+
+struct eddy_op {
+    const eddy_op_ops *ops;     /* behaviour */
+    const eddy_plan *plan;      /* the node it runs (read-only) */
+    eddy_op_out *outs;          /* downstream operators (fan-out when a node feeds several) */
+    int nouts;
+    int ninputs;                /* number of inputs */
+    int64_t *input_wm;          /* last watermark per input */
+    int ninputs_finished;       /* inputs that have ended */
+    int64_t wm;                 /* watermark forwarded downstream */
+    uint64_t rows_in;           /* metrics */
+    uint64_t rows_out;
+    uint64_t late_rows;
+    uint64_t state_bytes;
+};
+
+/* Emits a batch to every output. */
+int eddy_op_emit(eddy_op *op, eddy_batch *b, eddy_error *err);
+/* Forwards a watermark to every output (only if it advances op->wm). */
+int eddy_op_emit_watermark(eddy_op *op, int64_t wm, eddy_error *err);
+/* Signals end of input to every output. */
+int eddy_op_emit_finish(eddy_op *op, eddy_error *err);
+
+/* Sets up the base part of a new operator: ninputs inputs with no watermark yet (INT64_MIN),
+ * op->wm = INT64_MIN. Outputs are attached later by the job. */
+void eddy_op_init_inputs(eddy_op *op, int ninputs);
+/* Frees what eddy_op_init_inputs and the job attached (input_wm, outs); not op itself. */
+void eddy_op_base_free(eddy_op *op);
+
+/* Base-class helpers: record a watermark on an input and return the minimum over all inputs
+ * (INT64_MIN while any input has none). */
+int64_t eddy_op_input_watermark(eddy_op *op, int input, int64_t wm);
+
+/* Constructors, one per plan kind (op_*.c). Each returns a new operator or NULL with err set. */
+eddy_op *eddy_op_calc_new(const eddy_plan *p, eddy_error *err);
+eddy_op *eddy_op_watermark_new(const eddy_plan *p, int nsplits, eddy_error *err);
+eddy_op *eddy_op_window_tvf_new(const eddy_plan *p, eddy_error *err);
+eddy_op *eddy_op_window_agg_new(const eddy_plan *p, eddy_error *err);
+eddy_op *eddy_op_session_agg_new(const eddy_plan *p, eddy_error *err);
+eddy_op *eddy_op_group_agg_new(const eddy_plan *p, eddy_error *err);
+eddy_op *eddy_op_union_new(const eddy_plan *p, eddy_error *err);
+/* A sink operator over an opened connector sink (state stays owned by the caller). */
+struct eddy_sink_ops;
+eddy_op *eddy_op_sink_new(const eddy_plan *p, const struct eddy_sink_ops *ops, void *state);
+
+#endif
