@@ -48,6 +48,7 @@ typedef struct eddy_lexer {
     const char *bol;   /* start of the current line */
     int line;          /* current line (1-based) */
     bool in_hint;      /* inside a hint comment, whose closing mark is a token */
+    eddy_pos hint_pos; /* where the open hint started (for an error) */
 } eddy_lexer;
 
 /* Starts reading text, which must have a NUL at text[len]. */

@@ -102,8 +102,11 @@ int eddy_lexer_next(eddy_lexer *lx, eddy_token *tok, eddy_error *err)
                 tok->z = (const char *)start;
                 tok->n = 0;
                 tok->pos = pos_of(lx, (const char *)start);
-                if (lx->in_hint)
-                    return lex_error(lx, (const char *)start, err, "unterminated hint: missing '*/'");
+                if (lx->in_hint) {
+                    eddy_pos hp = lx->hint_pos;
+                    return eddy_error_set(err, EDDY_ELEX, hp.line, hp.col,
+                                          "unterminated hint: '/*+' has no closing '*/'");
+                }
                 return 0;
             }
             ws {
@@ -119,6 +122,7 @@ int eddy_lexer_next(eddy_lexer *lx, eddy_token *tok, eddy_error *err)
                 if (lx->in_hint)
                     return lex_error(lx, (const char *)start, err, "a hint cannot contain another hint");
                 lx->in_hint = true;
+                lx->hint_pos = pos_of(lx, (const char *)start);
                 type = TK_HINT_BEGIN;
                 goto done;
             }
@@ -132,8 +136,12 @@ int eddy_lexer_next(eddy_lexer *lx, eddy_token *tok, eddy_error *err)
                 continue;
             }
             "*/" {
-                if (!lx->in_hint)
-                    return lex_error(lx, (const char *)start, err, "'*/' closes no comment");
+                if (!lx->in_hint) {
+                    /* outside a hint this is a '*' followed by whatever starts at '/' */
+                    cur = start + 1;
+                    type = TK_STAR;
+                    goto done;
+                }
                 lx->in_hint = false;
                 type = TK_HINT_END;
                 goto done;
@@ -151,9 +159,9 @@ int eddy_lexer_next(eddy_lexer *lx, eddy_token *tok, eddy_error *err)
             }
 
             idstart idchar*                 { type = TK_ID; goto done; }
-            "`" ([^`] | "``")* "`"          { type = TK_QID; goto done; }
-            ["] ([^"] | ["]["])* ["]        { type = TK_QID; goto done; }
-            "'" ([^'] | "''")* "'"          { type = TK_STRING; goto done; }
+            "`" ([^`] | "``")* "`"          { type = TK_QID; goto quoted; }
+            ["] ([^"] | ["]["])* ["]        { type = TK_QID; goto quoted; }
+            "'" ([^'] | "''")* "'"          { type = TK_STRING; goto quoted; }
             [xX] "'" [^']* "'" {
                 for (const unsigned char *h = start + 2; h < cur - 1; h++) {
                     if (hexval(*h) < 0)
@@ -214,6 +222,16 @@ int eddy_lexer_next(eddy_lexer *lx, eddy_token *tok, eddy_error *err)
                                       "unexpected byte 0x%02x", c);
             }
         */
+    quoted:
+        /* A complete quoted token directly followed by its own quote character means the
+         * doubled quote after it started an escape that never closed: `'it''s` is one
+         * unterminated string, reported where it starts. */
+        if (cur < lim && *cur == *start) {
+            const char *what = *start == '\'' ? "unterminated string literal: missing closing quote (')"
+                               : *start == '`' ? "unterminated quoted identifier: missing closing backquote (`)"
+                                               : "unterminated quoted identifier: missing closing double quote (\")";
+            return lex_error(lx, (const char *)start, err, what);
+        }
     done:
         tok->type = type;
         tok->z = (const char *)start;
