@@ -24,6 +24,8 @@ const char *eddy_time_unit_name(eddy_time_unit u)
         [EDDY_UNIT_DOW] = "DOW",
         [EDDY_UNIT_DOY] = "DOY",
         [EDDY_UNIT_EPOCH] = "EPOCH",
+        [EDDY_UNIT_ISODOW] = "ISODOW",
+        [EDDY_UNIT_ISOYEAR] = "ISOYEAR",
     };
     return (u >= 0 && u < EDDY_UNIT__COUNT) ? names[u] : "?";
 }

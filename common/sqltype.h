@@ -59,6 +59,8 @@ typedef enum eddy_time_unit {
     EDDY_UNIT_DOW,
     EDDY_UNIT_DOY,
     EDDY_UNIT_EPOCH,
+    EDDY_UNIT_ISODOW,     /* EXTRACT(ISODOW ...): 1 = Monday .. 7 = Sunday */
+    EDDY_UNIT_ISOYEAR,    /* EXTRACT(ISOYEAR ...): ISO-8601 week-based year */
     EDDY_UNIT__COUNT
 } eddy_time_unit;
 
