@@ -188,6 +188,8 @@ struct eddy_plan {
             int *npath;
             const char **metadata;   /* metadata key for a METADATA column, else NULL */
             bool bounded;            /* the connector ends by itself (file, number-of-rows) */
+            eddy_schema physical;    /* all physical columns of the table, in declared order
+                                      * (csv field positions; n = 0 when not filled) */
             eddy_bexpr *pushed_filter; /* a conjunct the source may apply itself, or NULL
                                         * (evaluated over out; the source may ignore it, a CALC
                                         * above still checks it) */

@@ -60,6 +60,9 @@ typedef struct eddy_source_spec {
     const int *npath;
     const char *const *metadata;    /* metadata key of column i, or NULL for a physical column */
     const eddy_bexpr *pushed_filter;/* optional filter over schema the source may apply */
+    /* All physical columns of the table in declared order, or NULL when not known: positional
+     * formats (csv) find a column's field by it, and generators check option names with it. */
+    const eddy_schema *physical;
     int batch_rows;                 /* preferred rows per batch */
     /* Reports a record that was skipped; where = "file data.json, line 17" or
      * "topic t, partition 3, offset 1234". */

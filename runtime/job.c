@@ -108,6 +108,7 @@ static int open_source(eddy_job *job, const eddy_plan *p, eddy_error *err)
     s->spec.npath = p->u.source.npath;
     s->spec.metadata = (const char *const *)p->u.source.metadata;
     s->spec.pushed_filter = p->u.source.pushed_filter;
+    s->spec.physical = p->u.source.physical.n ? &p->u.source.physical : NULL;
     s->spec.batch_rows = job->opt.batch_rows > 0 ? job->opt.batch_rows : EDDY_BATCH_ROWS;
     s->spec.bad_record = on_bad_record;
     s->spec.ctx = job;

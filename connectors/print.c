@@ -1,0 +1,159 @@
+/*
+ * print.c: the 'print' sink: rows as text on standard output (or error), as Flink prints them.
+ *
+ *   CREATE TABLE out (...) WITH ('connector' = 'print', 'print-identifier' = 'q1');
+ *   q1> +I[1001, 2015-07-15T00:00:00.012, 42.5, null]
+ *
+ * Each row is its row kind (+I, -U, +U, -D) and its values in brackets, separated by ", ",
+ * each value as Flink's print connector shows it: the Java toString of Flink's external type
+ * (RowData converted to a Row, then Row.toString): NULL is `null`, TIMESTAMP is
+ * LocalDateTime's text (2015-07-15T00:00:00.012, or 2015-07-15T00:00 on a whole minute),
+ * DOUBLE as Java prints it (1.0, 1.0E10), DECIMAL as BigDecimal, BYTES as [1, -2], nested rows
+ * as +I[...] (value_text.h has the whole table).
+ *
+ * Options: 'print-identifier' (prefix "id> "), 'standard-error' = 'true' (write to stderr),
+ * 'sink.parallelism' (accepted; eddy prints from one task, so no ":task" in the prefix), and,
+ * an eddy extension, 'format' = 'json': one JSON object per row (format_json.h, json.* options
+ * apply) with the row kind first as "op": {"op":"+I","id":1,...}.
+ *
+ * The row kind is shown when the sink spec asks for it (print_kinds, which the planner sets for
+ * print tables, Flink always showing it) or when the input is a changelog; otherwise rows are
+ * just [v1, v2]. Output goes to spec->out (stdout when NULL), is written per batch and
+ * flushed at flush() and close().
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "connectors/connectors.h"
+#include "connectors/format_json.h"
+#include "connectors/options.h"
+#include "connectors/value_text.h"
+
+typedef struct print_sink {
+    FILE *out;
+    char *prefix;               /* "id> " or "" */
+    bool kinds;                 /* show +I/-U/+U/-D */
+    int ncols;
+    eddy_cellfmt *fmt;
+    eddy_json_encoder *je;      /* format json */
+    eddy_strbuf buf;
+} print_sink;
+
+static const char *const kind_text[] = {"+I", "-U", "+U", "-D"};
+
+static void print_free(print_sink *p)
+{
+    if (!p) return;
+    free(p->prefix);
+    free(p->fmt);
+    eddy_json_encoder_free(p->je);
+    eddy_strbuf_free(&p->buf);
+    free(p);
+}
+
+static int print_open(const eddy_sink_spec *spec, void **state, eddy_error *err)
+{
+    eddy_optset o = {"print", spec->options, spec->noptions, err};
+    static const char *const formats[] = {"text", "json", NULL};
+    int fmt;
+    if (eddy_opt_enum(&o, "format", formats, 0, &fmt)) return err->code;
+    const char *known[24];
+    int nk = 0;
+    known[nk++] = "print-identifier";
+    known[nk++] = "standard-error";
+    known[nk++] = "sink.parallelism";
+    known[nk++] = "format";
+    if (fmt == 1)
+        for (int i = 0; eddy_json_option_keys[i]; i++) known[nk++] = eddy_json_option_keys[i];
+    known[nk] = NULL;
+    if (eddy_opt_check_known(&o, known)) return err->code;
+    bool to_stderr;
+    int64_t par;
+    eddy_json_options jo;
+    memset(&jo, 0, sizeof jo);
+    if (eddy_opt_bool(&o, "standard-error", false, &to_stderr) ||
+        eddy_opt_int(&o, "sink.parallelism", 1, 1, INT32_MAX, &par) ||
+        (fmt == 1 && eddy_json_options_read(&o, &jo)))
+        return err->code;
+    print_sink *p = eddy_xcalloc(1, sizeof *p);
+    p->out = to_stderr ? stderr : spec->out ? spec->out : stdout;
+    const char *id = eddy_opt_str(&o, "print-identifier", NULL);
+    if (id) {
+        size_t n = strlen(id) + 3;
+        p->prefix = eddy_xmalloc(n);
+        snprintf(p->prefix, n, "%s> ", id);
+    } else {
+        p->prefix = eddy_xstrdup("");
+    }
+    p->kinds = spec->print_kinds || spec->changelog;
+    p->ncols = spec->schema->n;
+    p->fmt = eddy_xcalloc((size_t)(p->ncols ? p->ncols : 1), sizeof *p->fmt);
+    for (int i = 0; i < p->ncols; i++) eddy_cellfmt_init(&p->fmt[i], spec->schema->fields[i].type);
+    if (fmt == 1) p->je = eddy_json_encoder_new(spec->schema, NULL, 0, &jo);
+    *state = p;
+    return 0;
+}
+
+static int print_write(void *state, const eddy_batch *b, eddy_error *err)
+{
+    print_sink *p = state;
+    eddy_strbuf *s = &p->buf;
+    eddy_strbuf_clear(s);
+    for (int r = 0; r < b->n; r++) {
+        int kind = b->kinds ? b->kinds[r] & 3 : EDDY_ROW_INSERT;
+        eddy_strbuf_puts(s, p->prefix);
+        if (p->je) {
+            char op[16];
+            snprintf(op, sizeof op, "\"op\":\"%s\"", kind_text[kind]);
+            eddy_json_encode_row(p->je, b, r, op, s);
+            eddy_strbuf_putc(s, '\n');
+            continue;
+        }
+        if (p->kinds) eddy_strbuf_puts(s, kind_text[kind]);
+        eddy_strbuf_putc(s, '[');
+        for (int c = 0; c < p->ncols; c++) {
+            if (c) eddy_strbuf_append(s, ", ", 2);
+            const eddy_col *col = &b->cols[c];
+            if (col->nulls && col->nulls[r])
+                eddy_strbuf_append(s, "null", 4);
+            else
+                eddy_cell_format(&p->fmt[c], col, r, EDDY_TEXT_JAVA, s);
+        }
+        eddy_strbuf_append(s, "]\n", 2);
+    }
+    if (s->n && fwrite(s->s, 1, s->n, p->out) != s->n)
+        return eddy_error_set(err, EDDY_EIO, 0, 0, "print: cannot write the output");
+    return 0;
+}
+
+static int print_flush(void *state, eddy_error *err)
+{
+    print_sink *p = state;
+    if (fflush(p->out) != 0)
+        return eddy_error_set(err, EDDY_EIO, 0, 0, "print: cannot write the output");
+    return 0;
+}
+
+static void print_close(void *state)
+{
+    print_sink *p = state;
+    fflush(p->out);
+    print_free(p);
+}
+
+static const eddy_sink_ops print_ops = {
+    .name = "print",
+    .open = print_open,
+    .write = print_write,
+    .flush = print_flush,
+    .close = print_close,
+};
+
+const eddy_connector eddy_connector_print = {
+    .name = "print",
+    .source = NULL,
+    .sink = &print_ops,
+    .accepts_changelog = true,
+};
