@@ -1,0 +1,46 @@
+-- statements: 9
+-- Group windows: GROUP BY TUMBLE/HOP/SESSION(time, ...) with their _START, _END, _ROWTIME,
+-- _PROCTIME auxiliary functions.
+
+SELECT user_id,
+       TUMBLE_START(ts, INTERVAL '1' MINUTE) AS wstart,
+       TUMBLE_END(ts, INTERVAL '1' MINUTE) AS wend,
+       COUNT(*) AS clicks
+FROM clicks
+GROUP BY TUMBLE(ts, INTERVAL '1' MINUTE), user_id;
+
+SELECT TUMBLE_ROWTIME(ts, INTERVAL '1' HOUR) AS rowtime, SUM(amount)
+FROM orders
+GROUP BY TUMBLE(ts, INTERVAL '1' HOUR);
+
+SELECT TUMBLE_PROCTIME(pt, INTERVAL '10' SECOND), COUNT(*) FROM proc GROUP BY TUMBLE(pt, INTERVAL '10' SECOND);
+
+SELECT product,
+       HOP_START(ts, INTERVAL '1' MINUTE, INTERVAL '5' MINUTE) AS wstart,
+       HOP_END(ts, INTERVAL '1' MINUTE, INTERVAL '5' MINUTE) AS wend,
+       SUM(amount)
+FROM orders
+GROUP BY HOP(ts, INTERVAL '1' MINUTE, INTERVAL '5' MINUTE), product;
+
+SELECT HOP_ROWTIME(ts, INTERVAL '30' SECOND, INTERVAL '2' MINUTE), AVG(price)
+FROM bids GROUP BY HOP(ts, INTERVAL '30' SECOND, INTERVAL '2' MINUTE);
+
+SELECT B.bidder,
+       COUNT(*) AS bid_count,
+       SESSION_START(B.`dateTime`, INTERVAL '10' SECOND) AS starttime,
+       SESSION_END(B.`dateTime`, INTERVAL '10' SECOND) AS endtime
+FROM bid B
+GROUP BY B.bidder, SESSION(B.`dateTime`, INTERVAL '10' SECOND);
+
+SELECT SESSION_ROWTIME(ts, INTERVAL '30' MINUTE), user_id, COUNT(*)
+FROM clicks GROUP BY SESSION(ts, INTERVAL '30' MINUTE), user_id HAVING COUNT(*) > 3;
+
+SELECT TUMBLE_START(rowtime, INTERVAL '1' HOUR), SUM(cnt)
+FROM (
+    SELECT TUMBLE_ROWTIME(ts, INTERVAL '1' MINUTE) AS rowtime, COUNT(*) AS cnt
+    FROM clicks
+    GROUP BY TUMBLE(ts, INTERVAL '1' MINUTE)
+)
+GROUP BY TUMBLE(rowtime, INTERVAL '1' HOUR);
+
+SELECT user_id, COUNT(*) FROM clicks GROUP BY user_id, TUMBLE(ts, INTERVAL '1' DAY)
