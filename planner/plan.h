@@ -214,6 +214,12 @@ struct eddy_plan {
             int naggs;
             int64_t allowed_lateness_ms; /* 'table.exec.emit.allow-lateness' */
             int64_t early_fire_ms;   /* 'table.exec.emit.early-fire.delay' when enabled, else 0 */
+            bool late_fire;          /* 'table.exec.emit.late-fire.enabled' with a lateness (Flink):
+                                      * windows fire when the watermark passes their end, and rows
+                                      * within the allowed lateness then update the result
+                                      * (-U/+U: the node is a changelog). Without it the lateness
+                                      * only delays the one firing to end - 1 + lateness */
+            int64_t late_fire_ms;    /* 'table.exec.emit.late-fire.delay' (0 = at every late row) */
             bool late_side_output;   /* late rows go to the side output instead of being dropped */
         } window_agg;                /* WINDOW_AGG and SESSION_AGG (win.kind SESSION; keys = PARTITION BY / group keys) */
         struct {
@@ -222,6 +228,8 @@ struct eddy_plan {
             eddy_agg_call *aggs;
             int naggs;
             int64_t state_ttl_ms;    /* 'table.exec.state.ttl', 0 = forever */
+            bool mini_batch;         /* 'table.exec.mini-batch.enabled': one change per group per
+                                      * input batch; false (Flink's default): a change per input row */
         } group_agg;
         struct {
             const char *table;       /* catalog name of the target */
@@ -230,6 +238,9 @@ struct eddy_plan {
             int noptions;
             eddy_schema target;      /* the target table's physical columns, in table order */
             bool print_changelog;    /* print row kinds (+I, -U, ...) */
+            int64_t limit;           /* > 0: LIMIT n of the query; the job ends once the sink
+                                      * has written n rows. 0 = no limit (LIMIT 0 is planned as
+                                      * a filter that keeps nothing) */
         } sink;
     } u;
 };
