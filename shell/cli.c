@@ -1,0 +1,144 @@
+/*
+ * cli.c: argument parsing and usage errors shared by eddy's commands (see cli.h).
+ *
+ * Hand-written instead of getopt_long because options may follow FILE (`eddy parse q.sql -D
+ * A=1`) and "-" is an argument, and because each error must name the command whose help to
+ * read; the whole grammar of eddy's command line is the loop in eddy_cli_args_read().
+ */
+#include "cli.h"
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/arena.h"
+
+int eddy_cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    fputs("eddy: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    if (cmd)
+        fprintf(stderr, "try 'eddy help %s'\n", cmd);
+    else
+        fputs("try 'eddy help'\n", stderr);
+    return EDDY_EXIT_USAGE;
+}
+
+/* A placeholder name as common/placeholders.h reads it: letters, digits, '_' and '.'. */
+static bool valid_name(const char *z, size_t n)
+{
+    if (n == 0) return false;
+    for (size_t i = 0; i < n; i++)
+        if (!isalnum((unsigned char)z[i]) && z[i] != '_' && z[i] != '.') return false;
+    return true;
+}
+
+/* Adds one NAME=VALUE definition; returns 0 or a usage error. */
+static int add_define(const char *cmd, eddy_cli_args *a, char *def)
+{
+    char *eq = strchr(def, '=');
+    if (!eq || !valid_name(def, (size_t)(eq - def)))
+        return eddy_cli_usage_error(cmd,
+                                    "-D needs NAME=VALUE (NAME of letters, digits, '_', '.'), "
+                                    "got '%s'",
+                                    def);
+    *eq = 0; /* argv strings are ours to change; the name ends here, the value follows */
+    /* a later -D for the same name wins, as with a compiler's -D */
+    for (int i = 0; i < a->ndefs; i++) {
+        if (strcmp(a->def_names[i], def) == 0) {
+            a->def_values[i] = eq + 1;
+            return 0;
+        }
+    }
+    a->def_names = eddy_xrealloc(a->def_names, sizeof(char *) * (size_t)(a->ndefs + 1));
+    a->def_values = eddy_xrealloc(a->def_values, sizeof(char *) * (size_t)(a->ndefs + 1));
+    a->def_names[a->ndefs] = def;
+    a->def_values[a->ndefs] = eq + 1;
+    a->ndefs++;
+    return 0;
+}
+
+int eddy_cli_args_read(const char *cmd, int argc, char **argv, int flags, eddy_cli_args *a)
+{
+    memset(a, 0, sizeof *a);
+    bool options_done = false;
+    for (int i = 1; i < argc; i++) {
+        char *arg = argv[i];
+        int rc = 0;
+        if (options_done || arg[0] != '-' || strcmp(arg, "-") == 0) {
+            if (a->file) {
+                eddy_cli_args_free(a);
+                return eddy_cli_usage_error(cmd, "'%s' takes one FILE, got '%s' and '%s'", cmd,
+                                            a->file, arg);
+            }
+            a->file = arg;
+        } else if (strcmp(arg, "--") == 0) {
+            options_done = true;
+        } else if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
+            a->help = true;
+        } else if ((flags & EDDY_CLI_TREE) && strcmp(arg, "--tree") == 0) {
+            a->tree = true;
+        } else if (strcmp(arg, "-D") == 0 || strcmp(arg, "--define") == 0) {
+            if (i + 1 >= argc) {
+                eddy_cli_args_free(a);
+                return eddy_cli_usage_error(cmd, "%s needs NAME=VALUE after it", arg);
+            }
+            rc = add_define(cmd, a, argv[++i]);
+        } else if (strncmp(arg, "-D", 2) == 0) {
+            rc = add_define(cmd, a, arg + 2);
+        } else if (strncmp(arg, "--define=", 9) == 0) {
+            rc = add_define(cmd, a, arg + 9);
+        } else {
+            eddy_cli_args_free(a);
+            return eddy_cli_usage_error(cmd, "'%s' has no option '%s'", cmd, arg);
+        }
+        if (rc != 0) {
+            eddy_cli_args_free(a);
+            return rc;
+        }
+    }
+    if (!a->file && !a->help) {
+        eddy_cli_args_free(a);
+        return eddy_cli_usage_error(cmd, "'%s' needs a FILE ('-' reads standard input)", cmd);
+    }
+    return 0;
+}
+
+void eddy_cli_args_free(eddy_cli_args *a)
+{
+    free(a->def_names);
+    free(a->def_values);
+    a->def_names = NULL;
+    a->def_values = NULL;
+    a->ndefs = 0;
+}
+
+void eddy_cli_print_overview(void)
+{
+    printf("eddy: continuous SQL over event streams (Flink SQL dialect)\n"
+           "\n"
+           "usage: eddy [COMMAND] [OPTIONS] [FILE]\n"
+           "\n"
+           "commands:\n");
+    for (int i = 0; i < eddy_ncommands; i++)
+        printf("  %-9s %s\n", eddy_commands[i].name, eddy_commands[i].summary);
+    printf("\n"
+           "With no command, eddy starts the interactive shell (repl).\n"
+           "'eddy help COMMAND' or 'eddy COMMAND --help' tells more about one command.\n"
+           "\n"
+           "exit codes: 0 done, 1 query error, 2 usage error, 3 runtime failure\n");
+}
+
+int eddy_cli_print_help(const char *name)
+{
+    const eddy_command *c = eddy_command_find(name);
+    if (!c) return eddy_cli_usage_error(NULL, "no command '%s'", name);
+    fputs(c->help, stdout);
+    return EDDY_EXIT_OK;
+}

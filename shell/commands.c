@@ -1,0 +1,97 @@
+/*
+ * commands.c: the table of eddy's subcommands and their help texts (see cli.h).
+ *
+ * A new command is a file cmd_NAME.c with its entry point, a line in cli.h and a row here;
+ * `eddy help` and `eddy NAME --help` then know it. docs/cli.md says the same in more words:
+ * keep the two in step.
+ */
+#include "cli.h"
+
+#include <string.h>
+
+#define DEFINE_HELP                                                                                \
+    "  -D, --define NAME=VALUE   fill every ${NAME} in FILE with VALUE (repeatable)\n"
+
+static const char help_repl[] =
+    "usage: eddy [repl]\n"
+    "\n"
+    "The interactive shell. Type SQL statements ending with ';'; a statement may span lines\n"
+    "(the prompt '   -> ' continues one). History is kept in ~/.eddy_history.\n"
+    "\n"
+    "  help            this text\n"
+    "  quit, exit      leave (so does Ctrl-D on an empty line)\n"
+    "  Ctrl-C          drop the statement being typed\n"
+    "\n"
+    "When standard input is not a terminal, statements are read from it without prompts, an\n"
+    "error does not stop the rest, and eddy exits 1 at the end if any statement failed:\n"
+    "\n"
+    "  printf 'SELECT 1;\\nSELECT 2;\\n' | eddy\n"
+    "\n"
+    "Today each statement is parsed and printed back in normalized form; running statements\n"
+    "arrives with the planner and the runtime.\n";
+
+static const char help_run[] =
+    "usage: eddy run [-D NAME=VALUE]... FILE\n"
+    "\n"
+    "Runs the statements of FILE ('-' reads standard input): CREATE TABLE/VIEW, SET, and\n"
+    "INSERT INTO or SELECT queries, which run until their sources end or eddy is stopped.\n"
+    "\n" DEFINE_HELP "  -h, --help                this text\n"
+    "\n"
+    "Today FILE is parsed and its errors reported; executing it arrives with the planner and\n"
+    "the runtime, so 'eddy run' then stops with exit code 3 and says so.\n"
+    "\n"
+    "exit codes: 0 done, 1 query error, 2 usage error, 3 runtime failure\n"
+    "example:    eddy run -D RATE=1000 sql/examples/tumble_revenue.sql\n";
+
+static const char help_explain[] =
+    "usage: eddy explain [-D NAME=VALUE]... FILE\n"
+    "\n"
+    "Prints the plan of every query in FILE ('-' reads standard input) without running it.\n"
+    "\n" DEFINE_HELP "  -h, --help                this text\n"
+    "\n"
+    "Today FILE is parsed and its errors reported; plans arrive with the planner, so\n"
+    "'eddy explain' then stops with exit code 3 and says so.\n"
+    "\n"
+    "exit codes: 0 done, 1 query error, 2 usage error, 3 cannot plan yet\n";
+
+static const char help_parse[] =
+    "usage: eddy parse [-D NAME=VALUE]... [--tree] FILE\n"
+    "\n"
+    "Parses FILE ('-' reads standard input) and prints every statement back as normalized\n"
+    "SQL, each ending with ';'. The output parses again to the same tree, so it is a way to\n"
+    "check a file and to see how eddy reads it (keywords in upper case, precedence made\n"
+    "explicit). Nothing is run and no catalog is read: names are not checked.\n"
+    "\n" DEFINE_HELP
+    "      --tree                print the syntax tree as S-expressions instead of SQL\n"
+    "  -h, --help                this text\n"
+    "\n"
+    "exit codes: 0 parsed, 1 syntax error (with line, column and a caret), 2 usage error\n"
+    "example:    eddy parse -D RATE=1000 sql/examples/tumble_revenue.sql\n";
+
+static const char help_version[] =
+    "usage: eddy version\n"
+    "\n"
+    "Prints eddy's version and those of the libraries it runs on (librdkafka, LMDB,\n"
+    "libcurl): include them in a bug report. 'eddy --version' is the same.\n";
+
+static const char help_help[] =
+    "usage: eddy help [COMMAND]\n"
+    "\n"
+    "Lists eddy's commands, or tells about one ('eddy COMMAND --help' is the same).\n";
+
+const eddy_command eddy_commands[] = {
+    {"repl", "interactive SQL shell (the default)", help_repl, eddy_cmd_repl},
+    {"run", "run the statements of a SQL file", help_run, eddy_cmd_run},
+    {"explain", "print the plan of a SQL file's queries", help_explain, eddy_cmd_explain},
+    {"parse", "check a SQL file and print it normalized", help_parse, eddy_cmd_parse},
+    {"version", "versions of eddy and its libraries", help_version, eddy_cmd_version},
+    {"help", "this list, or help on one command", help_help, eddy_cmd_help},
+};
+const int eddy_ncommands = (int)(sizeof eddy_commands / sizeof eddy_commands[0]);
+
+const eddy_command *eddy_command_find(const char *name)
+{
+    for (int i = 0; i < eddy_ncommands; i++)
+        if (strcmp(eddy_commands[i].name, name) == 0) return &eddy_commands[i];
+    return NULL;
+}

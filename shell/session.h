@@ -1,0 +1,47 @@
+/*
+ * session.h: the shell's session: what `eddy run`, `eddy explain` and the REPL hand their
+ * statements to.
+ *
+ *     eddy_shell_session *s = eddy_shell_session_new(stdout);
+ *     eddy_shell_session_set_name(s, "q.sql");
+ *     eddy_shell_adopt(s, script);                 // the session keeps the script (views)
+ *     for each statement st of script:
+ *         if (eddy_shell_execute(s, script, st) != 0) ... the session has printed the error
+ *     eddy_shell_session_free(s);
+ *
+ * It wraps the planner's session (planner/session.h: catalog, SET options, planning) and runs
+ * the jobs that INSERT, statement sets and bare SELECTs produce on the runtime with the
+ * built-in connectors, in the foreground, until their sources end or SIGINT/SIGTERM stops
+ * them cleanly.
+ */
+#ifndef EDDY_SHELL_SESSION_H
+#define EDDY_SHELL_SESSION_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "parser/ast.h"
+
+typedef struct eddy_shell_session eddy_shell_session;
+
+/* A new session that writes results (query rows, SHOW output) to out. */
+eddy_shell_session *eddy_shell_session_new(FILE *out);
+/* The name shown before error messages ("q.sql", "stdin"); the string must outlive s. */
+void eddy_shell_session_set_name(eddy_shell_session *s, const char *name);
+/* Interactive sessions confirm DDL ("[INFO] Table has been created."). */
+void eddy_shell_session_set_interactive(eddy_shell_session *s, bool on);
+/* Hands a parsed script to the session, which frees it when the session ends: views defined
+ * in it keep pointing into it. */
+void eddy_shell_adopt(eddy_shell_session *s, eddy_script *script);
+
+/* Executes one statement of an adopted script. Returns EDDY_EXIT_OK, or prints the error to
+ * stderr and returns EDDY_EXIT_QUERY (syntax, bind or plan error) or EDDY_EXIT_RUNTIME (the
+ * job failed while running). */
+int eddy_shell_execute(eddy_shell_session *s, const eddy_script *script, const eddy_stmt *stmt);
+/* Like eddy_shell_execute, but a statement that would start a job prints its plan instead. */
+int eddy_shell_explain(eddy_shell_session *s, const eddy_script *script, const eddy_stmt *stmt);
+
+/* Ends the session. NULL is fine. */
+void eddy_shell_session_free(eddy_shell_session *s);
+
+#endif
