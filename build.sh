@@ -21,7 +21,7 @@ PACKAGES=(
   re2c lemon cmake ninja-build pkg-config gcc clang libclang-rt-14-dev
   librdkafka-dev liblmdb-dev libcurl4-openssl-dev libedit-dev libmicrohttpd-dev libjansson-dev
   libxxhash-dev zlib1g-dev libzstd-dev libcmocka-dev libpcre2-dev
-  sqlite3 kcat
+  sqlite3 kcat python3
 )
 # npm packages for the integration tests' servers (s3rver for S3) go here when those tests
 # arrive: check with `npm ls`, install with `npm install --no-save` into a folder of build/.
@@ -179,20 +179,25 @@ cmd_demo() {
   step "building eddy (release) in build/release"
   build build/release -DCMAKE_BUILD_TYPE=Release || exit 1
   local eddy=build/release/shell/eddy
-  local q=sql/examples/tumble_revenue.sql
+  local q=sql/examples/demo_bids_per_minute.sql
 
-  step "1/3  eddy version: eddy and the libraries it runs on"
+  step "1/4  eddy version: eddy and the libraries it runs on"
   "$eddy" version
 
-  step "2/3  eddy parse -D RATE=1000 $q"
-  echo "Revenue per category per minute (a TUMBLE window) over the built-in datagen generator."
-  echo "eddy reads the file, fills \${RATE} from -D, and prints each statement back normalized:"
+  step "2/4  eddy explain $q"
+  echo "Bids per channel and minute (a TUMBLE window in event time) over the built-in Nexmark"
+  echo "generator. The plan eddy makes of it:"
   echo
-  "$eddy" parse -D RATE=1000 "$q"
+  "$eddy" explain "$q"
 
-  step "3/3  the same file with a typo (FORM for FROM): eddy shows where, and exits 1"
+  step "3/4  eddy run $q"
+  echo "300,000 generated events; each window prints when the watermark passes its end:"
+  echo
+  "$eddy" run "$q"
+
+  step "4/4  the same file with a typo (FORM for FROM): eddy shows where, and exits 1"
   local rc=0
-  sed 's/^FROM TABLE(/FORM TABLE(/' "$q" | "$eddy" parse -D RATE=1000 - 2>&1 || rc=$?
+  sed 's/^FROM TABLE(/FORM TABLE(/' "$q" | "$eddy" run - 2>&1 || rc=$?
   if [ "$rc" -ne 1 ]; then
     echo "build.sh: expected exit code 1 (query error) from the broken query, got $rc"
     exit 1
@@ -202,8 +207,7 @@ cmd_demo() {
   step "next"
   printf '  %-32s %s\n' "$eddy" "the SQL shell (statements end with ';')" \
     "$eddy help" "all commands and options" \
-    "ls sql/examples/" "more queries: HOP, CUMULATE, SESSION, Top-N, Kafka"
-  echo "Running queries (eddy run) arrives with the planner and runtime: see README.md, Status."
+    "ls sql/examples/" "more queries: HOP, CUMULATE, SESSION, group windows"
 }
 
 main() {
