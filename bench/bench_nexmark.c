@@ -11,7 +11,7 @@
  * writing into the blackhole connector the queries declare. The clock covers the whole process:
  * parsing, planning, generating, and every operator.
  */
-#define _GNU_SOURCE
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>

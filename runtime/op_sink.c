@@ -26,7 +26,8 @@ static int sink_push(eddy_op *op, int input, eddy_batch *b, eddy_error *err)
 static int sink_watermark(eddy_op *op, int input, int64_t wm, eddy_error *err)
 {
     (void)err;
-    op->wm = eddy_op_input_watermark(op, input, wm);
+    int64_t m = eddy_op_input_watermark(op, input, wm);
+    if (m != EDDY_WM_IDLE) op->wm = m;
     return 0;
 }
 

@@ -48,10 +48,12 @@ static int64_t min_over_splits(const wm_op *w, int skip, int64_t now)
     return m;
 }
 
+/* The watermark to forward: the minimum over active splits, or EDDY_WM_IDLE when every split
+ * is idle (downstream operators with several inputs then stop waiting for this one). */
 static int64_t current(const wm_op *w, int64_t now)
 {
     int64_t m = min_over_splits(w, -1, now);
-    return m == INT64_MAX ? INT64_MIN : m;
+    return m == INT64_MAX ? EDDY_WM_IDLE : m;
 }
 
 static int wm_push(eddy_op *op, int input, eddy_batch *b, eddy_error *err)
@@ -67,7 +69,7 @@ static int wm_push(eddy_op *op, int input, eddy_batch *b, eddy_error *err)
     int rc = eddy_expr_eval(w->expr, b, &ctx, &v, w->scratch, err);
     if (rc) return rc;
 
-    int64_t others = min_over_splits(w, split, now);
+    int64_t others = min_over_splits(w, split, now); /* INT64_MAX when no other split counts */
     int64_t mine = w->split_wm[split];
     int64_t *before = eddy_arena_alloc(w->scratch, sizeof(int64_t) * (size_t)(b->n ? b->n : 1));
     for (int i = 0; i < b->n; i++) {

@@ -18,6 +18,7 @@
 #ifndef EDDY_RUNTIME_OPERATOR_H
 #define EDDY_RUNTIME_OPERATOR_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "../common/error.h"
@@ -25,6 +26,12 @@
 #include "batch.h"
 
 typedef struct eddy_op eddy_op;
+
+/* The watermark value that says "this input is idle": no data for
+ * 'table.exec.source.idle-timeout'. An idle input does not hold back the minimum of an operator
+ * with several inputs; it becomes active again with its next real watermark. It is below every
+ * real watermark, so an operator that only compares thresholds may treat it as one. */
+#define EDDY_WM_IDLE (INT64_MIN + 1)
 
 typedef struct eddy_op_ops {
     const char *name;
@@ -47,6 +54,8 @@ struct eddy_op {
     int nouts;
     int ninputs;                /* number of inputs */
     int64_t *input_wm;          /* last watermark per input */
+    uint8_t *input_idle;        /* per input: the last thing it said was EDDY_WM_IDLE */
+    bool idle;                  /* this operator last told its outputs it is idle */
     int ninputs_finished;       /* inputs that have ended */
     int64_t wm;                 /* watermark forwarded downstream */
     uint64_t rows_in;           /* metrics */
@@ -57,7 +66,8 @@ struct eddy_op {
 
 /* Emits a batch to every output. */
 int eddy_op_emit(eddy_op *op, eddy_batch *b, eddy_error *err);
-/* Forwards a watermark to every output (only if it advances op->wm). */
+/* Forwards a watermark to every output (only if it advances op->wm, or the operator was idle).
+ * EDDY_WM_IDLE tells the outputs that this operator is idle (once). */
 int eddy_op_emit_watermark(eddy_op *op, int64_t wm, eddy_error *err);
 /* Signals end of input to every output. */
 int eddy_op_emit_finish(eddy_op *op, eddy_error *err);
@@ -68,8 +78,9 @@ void eddy_op_init_inputs(eddy_op *op, int ninputs);
 /* Frees what eddy_op_init_inputs and the job attached (input_wm, outs); not op itself. */
 void eddy_op_base_free(eddy_op *op);
 
-/* Base-class helpers: record a watermark on an input and return the minimum over all inputs
- * (INT64_MIN while any input has none). */
+/* Base-class helpers: record a watermark (or EDDY_WM_IDLE) on an input and return the minimum
+ * over the inputs that are not idle (INT64_MIN while any of them has none), or EDDY_WM_IDLE when
+ * every input is idle. */
 int64_t eddy_op_input_watermark(eddy_op *op, int input, int64_t wm);
 
 /* Constructors, one per plan kind (op_*.c). Each returns a new operator or NULL with err set. */

@@ -1,0 +1,314 @@
+/*
+ * op_group_agg.c: non-windowed GROUP BY (plan.h EDDY_PLAN_GROUP_AGG; output: group keys, then
+ * aggregates, as a changelog).
+ *
+ * Groups live in a hash table keyed by the encoded group key (rowkey.h) whose value slots are
+ * agg.h rows behind a small header. A change of a group is emitted as +I for a group seen for
+ * the first time, -U (the previous result) and +U (the new one) for a changed group, and
+ * nothing when the result did not change (COUNT(DISTINCT x) of a value already seen). The
+ * previous result is kept encoded (rowkey.h) in the group's header, so the -U row costs no
+ * recomputation.
+ *
+ * Without mini-batch (Flink's default) every input row emits its group's change, in row order.
+ * The work stays column-wise: a batch is cut into runs in which no group repeats; a run
+ * updates its groups in one pass and then emits their changes in row order, which is exactly
+ * the change each row made. With 'table.exec.mini-batch.enabled' (plan mini_batch) each input
+ * batch is one mini-batch: every group it touched emits ONE change, in first-touch order.
+ *
+ * The input must be append-only: a -U or -D row is refused (EDDY_EUNSUPPORTED) until
+ * retractable accumulators arrive; +U rows count as inserts.
+ *
+ * State TTL ('table.exec.state.ttl' = state_ttl_ms > 0), in processing time from tick(): a group
+ * not updated for that long is expired. As Flink's NeverReturnExpired visibility, an expired
+ * group that gets a row again starts from scratch and is emitted as +I; nothing is emitted when
+ * a group expires. Expired groups are swept from the table every ttl / 4 (at least every 10 ms
+ * of ticks), and the table is compacted when most of its ids are holes.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "../common/hashmap.h"
+#include "../common/strbuf.h"
+#include "agg.h"
+#include "operator.h"
+#include "rowkey.h"
+
+typedef struct grp_hdr {
+    char *prev;         /* encoded aggregate values last emitted (malloc); NULL = none */
+    uint32_t prevn;     /* their length */
+    uint32_t touched;   /* stamp of the last batch that touched the group */
+    int64_t last;       /* processing time of the last update */
+} grp_hdr;
+
+typedef struct grp_op {
+    eddy_op base;           /* must be first */
+    eddy_aggs *aggs;
+    size_t row_size;
+    eddy_rowkey key;        /* group key encoding (input columns) */
+    eddy_rowkey outkey;     /* encoding of the aggregate output columns */
+    int nkeys, naggs;
+    eddy_hmap *groups;      /* group key -> grp_hdr + accumulators */
+    int64_t heap;           /* heap bytes of the accumulators */
+    int64_t prev_bytes;     /* bytes of the kept previous results */
+    uint32_t stamp;         /* batch counter */
+    int64_t ttl;            /* state TTL, 0 = forever */
+    bool mini_batch;        /* one change per group per batch (else one per row) */
+    int64_t now;            /* processing time of the last tick */
+    int64_t next_sweep;     /* when to sweep expired groups next */
+    eddy_strbuf sb;         /* scratch for an encoded result */
+    eddy_batch *out;
+    eddy_arena *scratch;
+} grp_op;
+
+static void update_state_bytes(grp_op *g)
+{
+    int64_t b = (int64_t)eddy_hmap_memory(g->groups) + g->heap + g->prev_bytes;
+    g->base.state_bytes = b > 0 ? (uint64_t)b : 0;
+}
+
+static int flush(grp_op *g, eddy_error *err)
+{
+    if (g->out->n == 0) return 0;
+    int rc = eddy_op_emit(&g->base, g->out, err);
+    eddy_batch_reset(g->out);
+    return rc;
+}
+
+/* Drops a group's accumulators and previous result (the header's times are kept). */
+static void reset_group(grp_op *g, grp_hdr *h)
+{
+    eddy_aggs_row_free(g->aggs, h, &g->heap);
+    g->prev_bytes -= h->prevn;
+    free(h->prev);
+    h->prev = NULL;
+    h->prevn = 0;
+}
+
+static inline bool expired(const grp_op *g, const grp_hdr *h)
+{
+    return g->ttl > 0 && h->last + g->ttl <= g->now;
+}
+
+/* Writes group id's key and results into row r. */
+static int write_row(grp_op *g, uint32_t id, int r, eddy_error *err)
+{
+    size_t klen;
+    const void *key = eddy_hmap_key(g->groups, id, &klen);
+    eddy_rowkey_decode(&g->key, key, klen, g->out, 0, r);
+    return eddy_aggs_output(g->aggs, eddy_hmap_value(g->groups, id), g->out, g->nkeys, r, err);
+}
+
+/* Emits the change of group id after this batch. */
+static int emit_change(grp_op *g, uint32_t id, eddy_error *err)
+{
+    eddy_batch *o = g->out;
+    if (o->n + 2 > o->cap) {
+        int rc = flush(g, err);
+        if (rc) return rc;
+    }
+    int r = o->n;
+    int rc = write_row(g, id, r, err);
+    if (rc) return rc;
+    eddy_strbuf_clear(&g->sb);
+    eddy_rowkey_encode_row(&g->outkey, &o->cols[g->nkeys], r, &g->sb);
+    grp_hdr *h = eddy_hmap_value(g->groups, id);
+    uint8_t *kinds = eddy_batch_kinds(o);
+    if (!h->prev) {
+        kinds[r] = EDDY_ROW_INSERT;
+        o->n++;
+    } else if (h->prevn == g->sb.n && memcmp(h->prev, g->sb.s, g->sb.n) == 0) {
+        return 0;
+    } else {
+        eddy_rowkey_decode_row(&g->outkey, h->prev, h->prevn, o, g->nkeys, r);
+        kinds[r] = EDDY_ROW_UPDATE_BEFORE;
+        rc = write_row(g, id, r + 1, err);
+        if (rc) return rc;
+        kinds[r + 1] = EDDY_ROW_UPDATE_AFTER;
+        o->n += 2;
+    }
+    g->prev_bytes += (int64_t)g->sb.n - (int64_t)h->prevn;
+    h->prev = eddy_xrealloc(h->prev, g->sb.n ? g->sb.n : 1);
+    if (g->sb.n) memcpy(h->prev, g->sb.s, g->sb.n);
+    h->prevn = (uint32_t)g->sb.n;
+    return 0;
+}
+
+/* A new batch or run stamp; when the counter wraps, the old stamps are cleared first. */
+static void next_stamp(grp_op *g)
+{
+    if (++g->stamp != 0) return;
+    uint32_t end = eddy_hmap_end(g->groups);
+    for (uint32_t id = 0; id < end; id++)
+        if (eddy_hmap_live(g->groups, id)) ((grp_hdr *)eddy_hmap_value(g->groups, id))->touched = 0;
+    g->stamp = 1;
+}
+
+static int grp_push(eddy_op *op, int input, eddy_batch *b, eddy_error *err)
+{
+    grp_op *g = (grp_op *)op;
+    (void)input;
+    if (b->n == 0) return 0;
+    if (b->kinds) {
+        for (int i = 0; i < b->n; i++)
+            if (b->kinds[i] == EDDY_ROW_UPDATE_BEFORE || b->kinds[i] == EDDY_ROW_DELETE)
+                return eddy_error_set(err, EDDY_EUNSUPPORTED, op->plan->line, op->plan->col,
+                                      "retractions into GROUP BY are not supported yet");
+    }
+    eddy_arena_reset(g->scratch);
+    size_t n = (size_t)b->n;
+    eddy_rowkey_batch kb;
+    eddy_rowkey_encode(&g->key, b, g->scratch, &kb);
+    uint32_t *gids = eddy_arena_alloc(g->scratch, n * sizeof(uint32_t));
+    if (kb.u64) eddy_hmap_upsert_u64_batch(g->groups, n, kb.u64, kb.hashes, gids, NULL);
+    else eddy_hmap_upsert_batch(g->groups, n, kb.keys, kb.lens, kb.hashes, gids, NULL);
+
+    uint32_t *touched = eddy_arena_alloc(g->scratch, n * sizeof(uint32_t));
+    int32_t *sel = eddy_arena_alloc(g->scratch, n * sizeof(int32_t));
+    size_t stride;
+    char *base = eddy_hmap_values(g->groups, &stride);
+    int rc = 0;
+    for (size_t start = 0; start < n && !rc;) {
+        /* the groups of a run (the whole batch with mini-batch; else up to the first row whose
+         * group the run already has), in first-touch order; expired groups start again */
+        next_stamp(g);
+        uint32_t nt = 0;
+        size_t end = start;
+        for (; end < n; end++) {
+            grp_hdr *h = (grp_hdr *)(base + (size_t)gids[end] * stride);
+            if (h->touched == g->stamp) {
+                if (g->mini_batch) continue;
+                break;
+            }
+            if (h->touched && expired(g, h)) reset_group(g, h);
+            h->touched = g->stamp;
+            h->last = g->now;
+            touched[nt++] = gids[end];
+        }
+        for (size_t i = start; i < end; i++) sel[i - start] = (int32_t)i;
+        eddy_agg_rows rows = {base, stride, g->heap};
+        rc = eddy_aggs_update(g->aggs, &rows, b, sel, gids + start, (int)(end - start),
+                              g->scratch, err);
+        g->heap = rows.heap;
+        for (uint32_t j = 0; j < nt && !rc; j++) rc = emit_change(g, touched[j], err);
+        start = end;
+    }
+    if (!rc) rc = flush(g, err);
+    update_state_bytes(g);
+    return rc;
+}
+
+/* Removes the expired groups from the table. */
+static void sweep(grp_op *g)
+{
+    uint32_t end = eddy_hmap_end(g->groups);
+    unsigned char small[64];
+    for (uint32_t id = 0; id < end; id++) {
+        if (!eddy_hmap_live(g->groups, id)) continue;
+        grp_hdr *h = eddy_hmap_value(g->groups, id);
+        if (!expired(g, h)) continue;
+        reset_group(g, h);
+        size_t klen;
+        const void *k = eddy_hmap_key(g->groups, id, &klen);
+        void *kc = klen <= sizeof small ? small : eddy_xmalloc(klen);
+        if (klen) memcpy(kc, k, klen);
+        eddy_hmap_remove(g->groups, kc, klen, eddy_hmap_hash(g->groups, id));
+        if (kc != small) free(kc);
+    }
+    uint32_t live = eddy_hmap_count(g->groups);
+    end = eddy_hmap_end(g->groups);
+    if (live == 0 && end > 0) {
+        eddy_hmap_destroy(g->groups);
+        g->groups = eddy_hmap_new(g->row_size, 0);
+    } else if (end - live > live && end - live > 1024) {
+        eddy_hmap_compact(g->groups, NULL);
+    }
+}
+
+static int grp_tick(eddy_op *op, int64_t now_ms, eddy_error *err)
+{
+    grp_op *g = (grp_op *)op;
+    (void)err;
+    g->now = now_ms;
+    if (g->ttl > 0 && now_ms >= g->next_sweep) {
+        int64_t every = g->ttl / 4 > 10 ? g->ttl / 4 : 10;
+        g->next_sweep = now_ms + every;
+        sweep(g);
+        update_state_bytes(g);
+    }
+    return 0;
+}
+
+static int grp_watermark(eddy_op *op, int input, int64_t wm, eddy_error *err)
+{
+    return eddy_op_emit_watermark(op, eddy_op_input_watermark(op, input, wm), err);
+}
+
+static int grp_finish(eddy_op *op, int input, eddy_error *err)
+{
+    (void)input;
+    if (++op->ninputs_finished < op->ninputs) return 0;
+    return eddy_op_emit_finish(op, err);
+}
+
+static void grp_destroy(eddy_op *op)
+{
+    grp_op *g = (grp_op *)op;
+    uint32_t end = eddy_hmap_end(g->groups);
+    for (uint32_t id = 0; id < end; id++)
+        if (eddy_hmap_live(g->groups, id)) reset_group(g, eddy_hmap_value(g->groups, id));
+    eddy_hmap_destroy(g->groups);
+    eddy_rowkey_free(&g->key);
+    eddy_rowkey_free(&g->outkey);
+    eddy_strbuf_free(&g->sb);
+    eddy_aggs_free(g->aggs);
+    eddy_batch_free(g->out);
+    eddy_arena_destroy(g->scratch);
+    eddy_op_base_free(op);
+    free(g);
+}
+
+static const eddy_op_ops grp_ops = {
+    .name = "GroupAggregate",
+    .push = grp_push,
+    .watermark = grp_watermark,
+    .finish = grp_finish,
+    .tick = grp_tick,
+    .destroy = grp_destroy,
+};
+
+eddy_op *eddy_op_group_agg_new(const eddy_plan *p, eddy_error *err)
+{
+    if (p->ninputs != 1 || !p->inputs || !p->inputs[0]) {
+        eddy_error_set(err, EDDY_EPLAN, p->line, p->col, "group aggregation needs one input");
+        return NULL;
+    }
+    const eddy_schema *in = &p->inputs[0]->out;
+    int nkeys = p->u.group_agg.nkeys, naggs = p->u.group_agg.naggs;
+    if (p->out.n != nkeys + naggs) {
+        eddy_error_set(err, EDDY_EPLAN, p->line, p->col,
+                       "group aggregation output has %d columns, expected %d", p->out.n,
+                       nkeys + naggs);
+        return NULL;
+    }
+    eddy_aggs *aggs = eddy_aggs_new(p->u.group_agg.aggs, naggs, in, sizeof(grp_hdr), p->line,
+                                    p->col, err);
+    if (!aggs) return NULL;
+    grp_op *g = eddy_xcalloc(1, sizeof *g);
+    g->base.ops = &grp_ops;
+    g->base.plan = p;
+    eddy_op_init_inputs(&g->base, 1);
+    g->aggs = aggs;
+    g->row_size = eddy_aggs_row_size(aggs);
+    g->nkeys = nkeys;
+    g->naggs = naggs;
+    g->ttl = p->u.group_agg.state_ttl_ms > 0 ? p->u.group_agg.state_ttl_ms : 0;
+    g->mini_batch = p->u.group_agg.mini_batch;
+    eddy_rowkey_init(&g->key, p->u.group_agg.keys, nkeys, in);
+    const eddy_sqltype *types[p->out.n ? p->out.n : 1];
+    for (int i = 0; i < p->out.n; i++) types[i] = p->out.fields[i].type;
+    eddy_rowkey_init_types(&g->outkey, types + nkeys, naggs);
+    g->groups = eddy_hmap_new(g->row_size, 0);
+    g->out = eddy_batch_new(p->out.n, types, EDDY_BATCH_ROWS);
+    g->scratch = eddy_arena_new(64 * 1024);
+    return &g->base;
+}

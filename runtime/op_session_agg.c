@@ -1,0 +1,648 @@
+/*
+ * op_session_agg.c: SESSION window aggregation (plan.h EDDY_PLAN_SESSION_AGG: the window_agg
+ * fields with win.kind SESSION; keys = PARTITION BY / group keys; output: keys, window_start,
+ * window_end, window_time, aggregates).
+ *
+ * Semantics (Flink's): each row opens the window [ts, ts + gap); windows of one key that
+ * overlap or touch merge (new.start <= old.end and old.start <= new.end), so a row exactly
+ * `gap` after the previous one joins its session and a row that bridges two sessions merges
+ * them, accumulators and all. window_start is the first row's time, window_end the last row's
+ * time + gap. A session fires when the watermark reaches end - 1 (+ allowed lateness). As in
+ * Flink's MergingWindowSet, a row's window is merged first and lateness is checked after: a row
+ * is late when its own window [ts, ts + gap) has fired (ts + gap - 1 (+ lateness) <= watermark
+ * at its arrival) and it touches no session still open; late rows are counted and dropped.
+ * Per-row watermarks (batch.h) are honoured as in op_window_agg.c.
+ *
+ * State, all reachable from the operator:
+ *   keys      eddy_hmap: group key bytes -> head of the key's list of open sessions
+ *   sess[]    session records (start, end, key id, list link, generation), reused through a
+ *             free list; row i of `rows` is session i's accumulator row (agg.h, per-row
+ *             DISTINCT sets so that merging two sessions moves pointers, not tables)
+ *   timers    a min-heap of (end, session, generation) with one entry per open session:
+ *             when a popped entry is older than its session's end (the session grew), it goes
+ *             back with the new end; entries of merged-away sessions are recognised by their
+ *             generation and dropped.
+ * Rows are applied to sessions in runs, column-wise (eddy_aggs_update with session ids as
+ * group ids); a run is flushed before any merge or firing so that no pending row points at a
+ * session that goes away. Keys whose last session fired are removed from the key table at the
+ * end of the call (ids of pending rows stay valid meanwhile); the table is compacted when most
+ * of its ids are holes.
+ *
+ * Sessions that fire at one watermark are emitted in end order, ties in creation order.
+ * Allowed lateness delays the firing to end - 1 + lateness. Early firing and late firing
+ * ('table.exec.emit.late-fire.enabled') are not supported for session windows yet: the
+ * constructor says so.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../common/hashmap.h"
+#include "agg.h"
+#include "operator.h"
+#include "rowkey.h"
+
+typedef struct sess {
+    int64_t start;      /* first row's time */
+    int64_t end;        /* last row's time + gap */
+    uint64_t seq;       /* creation order */
+    uint32_t key;       /* id in the key table */
+    uint32_t next;      /* next session of the key (index + 1), or next free one */
+    uint32_t gen;       /* bumped when the session is freed */
+    uint32_t live;      /* 1 while open */
+} sess;
+
+typedef struct keyval {
+    uint32_t head;      /* first open session of the key, index + 1; 0 = none */
+    uint32_t pad;
+} keyval;
+
+typedef struct timer {
+    int64_t end;        /* session end when the entry was pushed */
+    uint32_t idx;       /* session */
+    uint32_t gen;       /* its generation then */
+} timer;
+
+typedef struct pendrow {
+    int32_t row;        /* batch row */
+    uint32_t sid;       /* session */
+} pendrow;
+
+typedef struct ses_op {
+    eddy_op base;           /* must be first */
+    int time_col;
+    bool proctime;
+    int64_t gap;
+    int64_t lateness;
+    eddy_aggs *aggs;
+    size_t row_size;
+    eddy_rowkey key;
+    int nkeys;
+
+    eddy_hmap *keys;        /* group key -> keyval */
+    sess *sess;             /* sessions */
+    char *rows;             /* accumulator rows, parallel to sess */
+    uint32_t nsess, capsess;/* used slots / allocated */
+    uint32_t free_head;     /* free list (index + 1) */
+    uint32_t nlive;
+    int64_t heap;           /* heap bytes of the rows */
+    uint64_t seq;
+
+    timer *timers;          /* min-heap by end */
+    uint32_t ntimers, captimers;
+
+    uint32_t *emptied;      /* key ids whose last session fired during this call */
+    uint32_t nemptied, capemptied;
+
+    int64_t seen;           /* highest watermark applied */
+    int64_t next_fire;      /* lowest watermark at which a session may fire */
+
+    eddy_batch *out;
+    eddy_arena *scratch;
+} ses_op;
+
+static inline int64_t sat_add(int64_t a, int64_t b)
+{
+    int64_t r;
+    if (__builtin_add_overflow(a, b, &r)) return b > 0 ? INT64_MAX : INT64_MIN;
+    return r;
+}
+
+static inline int64_t fire_wm(const ses_op *s, int64_t end)
+{
+    return sat_add(end - 1, s->lateness);
+}
+
+static int64_t realtime_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static inline char *row_of(const ses_op *s, uint32_t i)
+{
+    return s->rows + (size_t)i * s->row_size;
+}
+
+/* ---- timers ---- */
+
+static void timer_push(ses_op *s, int64_t end, uint32_t idx, uint32_t gen)
+{
+    if (s->ntimers == s->captimers) {
+        s->captimers = s->captimers ? s->captimers * 2 : 64;
+        s->timers = eddy_xrealloc(s->timers, (size_t)s->captimers * sizeof(timer));
+    }
+    uint32_t i = s->ntimers++;
+    timer t = {end, idx, gen};
+    while (i > 0) {
+        uint32_t p = (i - 1) / 2;
+        if (s->timers[p].end <= end) break;
+        s->timers[i] = s->timers[p];
+        i = p;
+    }
+    s->timers[i] = t;
+}
+
+static timer timer_pop(ses_op *s)
+{
+    timer top = s->timers[0];
+    timer last = s->timers[--s->ntimers];
+    uint32_t i = 0, n = s->ntimers;
+    for (;;) {
+        uint32_t c = 2 * i + 1;
+        if (c >= n) break;
+        if (c + 1 < n && s->timers[c + 1].end < s->timers[c].end) c++;
+        if (s->timers[c].end >= last.end) break;
+        s->timers[i] = s->timers[c];
+        i = c;
+    }
+    if (n) s->timers[i] = last;
+    return top;
+}
+
+/* ---- sessions ---- */
+
+static uint32_t sess_new(ses_op *s, uint32_t key, int64_t start, int64_t end)
+{
+    uint32_t i;
+    if (s->free_head) {
+        i = s->free_head - 1;
+        s->free_head = s->sess[i].next;
+    } else {
+        if (s->nsess == s->capsess) {
+            uint32_t cap = s->capsess ? s->capsess * 2 : 64;
+            s->sess = eddy_xrealloc(s->sess, (size_t)cap * sizeof(sess));
+            s->rows = eddy_xrealloc(s->rows, (size_t)cap * s->row_size);
+            memset(s->rows + (size_t)s->capsess * s->row_size, 0,
+                   (size_t)(cap - s->capsess) * s->row_size);
+            memset(s->sess + s->capsess, 0, (size_t)(cap - s->capsess) * sizeof(sess));
+            s->capsess = cap;
+        }
+        i = s->nsess++;
+    }
+    sess *x = &s->sess[i];
+    x->start = start;
+    x->end = end;
+    x->seq = s->seq++;
+    x->key = key;
+    x->live = 1;
+    keyval *kv = eddy_hmap_value(s->keys, key);
+    x->next = kv->head;
+    kv->head = i + 1;
+    s->nlive++;
+    timer_push(s, end, i, x->gen);
+    int64_t f = fire_wm(s, end);
+    if (f < s->next_fire) s->next_fire = f;
+    return i;
+}
+
+/* Takes session i off its key's list and frees its row. */
+static void sess_free(ses_op *s, uint32_t i)
+{
+    sess *x = &s->sess[i];
+    keyval *kv = eddy_hmap_value(s->keys, x->key);
+    uint32_t *link = &kv->head;
+    while (*link && *link != i + 1) link = &s->sess[*link - 1].next;
+    if (*link) *link = x->next;
+    if (kv->head == 0) {
+        if (s->nemptied == s->capemptied) {
+            s->capemptied = s->capemptied ? s->capemptied * 2 : 64;
+            s->emptied = eddy_xrealloc(s->emptied, (size_t)s->capemptied * sizeof(uint32_t));
+        }
+        s->emptied[s->nemptied++] = x->key;
+    }
+    eddy_aggs_row_free(s->aggs, row_of(s, i), &s->heap);
+    x->live = 0;
+    x->gen++;
+    x->next = s->free_head;
+    s->free_head = i + 1;
+    s->nlive--;
+}
+
+/* Removes keys left without sessions; compacts the key table when mostly holes. */
+static void tidy_keys(ses_op *s)
+{
+    for (uint32_t j = 0; j < s->nemptied; j++) {
+        uint32_t id = s->emptied[j];
+        if (!eddy_hmap_live(s->keys, id)) continue;
+        const keyval *kv = eddy_hmap_value(s->keys, id);
+        if (kv->head) continue;
+        size_t klen;
+        const void *k = eddy_hmap_key(s->keys, id, &klen);
+        /* copy: remove may move the bytes it points at */
+        unsigned char small[64];
+        void *kc = klen <= sizeof small ? small : eddy_xmalloc(klen);
+        if (klen) memcpy(kc, k, klen);
+        eddy_hmap_remove(s->keys, kc, klen, eddy_hmap_hash(s->keys, id));
+        if (kc != small) free(kc);
+    }
+    s->nemptied = 0;
+    if (s->nlive == 0 && s->capsess > 1024) {
+        /* nothing open: give the arrays and the key table back */
+        free(s->sess);
+        free(s->rows);
+        free(s->timers);
+        s->sess = NULL;
+        s->rows = NULL;
+        s->timers = NULL;
+        s->nsess = s->capsess = s->free_head = 0;
+        s->ntimers = s->captimers = 0;
+        eddy_hmap_destroy(s->keys);
+        s->keys = eddy_hmap_new(sizeof(keyval), 0);
+        return;
+    }
+    uint32_t end = eddy_hmap_end(s->keys), live = eddy_hmap_count(s->keys);
+    if (end - live > 4096 && end - live > live) {
+        uint32_t *map = eddy_xmalloc((size_t)end * sizeof(uint32_t));
+        eddy_hmap_compact(s->keys, map);
+        for (uint32_t i = 0; i < s->nsess; i++)
+            if (s->sess[i].live) s->sess[i].key = map[s->sess[i].key];
+        free(map);
+    }
+}
+
+static void update_state_bytes(ses_op *s)
+{
+    int64_t b = (int64_t)eddy_hmap_memory(s->keys) + s->heap +
+                (int64_t)s->capsess * (int64_t)(sizeof(sess) + s->row_size) +
+                (int64_t)s->captimers * (int64_t)sizeof(timer);
+    s->base.state_bytes = b > 0 ? (uint64_t)b : 0;
+}
+
+/* ---- output ---- */
+
+static int flush_out(ses_op *s, eddy_error *err)
+{
+    if (s->out->n == 0) return 0;
+    int rc = eddy_op_emit(&s->base, s->out, err);
+    eddy_batch_reset(s->out);
+    return rc;
+}
+
+static int emit_session(ses_op *s, uint32_t i, eddy_error *err)
+{
+    eddy_batch *o = s->out;
+    if (o->n == o->cap) {
+        int rc = flush_out(s, err);
+        if (rc) return rc;
+    }
+    const sess *x = &s->sess[i];
+    int r = o->n;
+    size_t klen;
+    const void *key = eddy_hmap_key(s->keys, x->key, &klen);
+    eddy_rowkey_decode(&s->key, key, klen, o, 0, r);
+    int c = s->nkeys;
+    int64_t vals[3] = {x->start, x->end, x->end - 1};
+    for (int j = 0; j < 3; j++) {
+        o->cols[c + j].v.i64[r] = vals[j];
+        if (o->cols[c + j].nulls) o->cols[c + j].nulls[r] = 0;
+    }
+    int rc = eddy_aggs_output(s->aggs, row_of(s, i), o, c + 3, r, err);
+    if (rc) return rc;
+    if (o->kinds) o->kinds[r] = EDDY_ROW_INSERT;
+    o->n++;
+    return 0;
+}
+
+static const ses_op *cmp_op;
+static int fired_cmp(const void *a, const void *b)
+{
+    const sess *x = &cmp_op->sess[*(const uint32_t *)a], *y = &cmp_op->sess[*(const uint32_t *)b];
+    if (x->end != y->end) return x->end < y->end ? -1 : 1;
+    return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* Fires every session whose end - 1 + lateness <= wm. */
+static int fire(ses_op *s, int64_t wm, eddy_error *err)
+{
+    uint32_t *fired = NULL;
+    uint32_t nf = 0, capf = 0;
+    while (s->ntimers > 0 && fire_wm(s, s->timers[0].end) <= wm) {
+        timer t = timer_pop(s);
+        sess *x = &s->sess[t.idx];
+        if (!x->live || x->gen != t.gen) continue;       /* merged away or fired */
+        if (fire_wm(s, x->end) > wm) {                   /* grew since: wait again */
+            timer_push(s, x->end, t.idx, t.gen);
+            continue;
+        }
+        if (nf == capf) {
+            capf = capf ? capf * 2 : 64;
+            fired = eddy_xrealloc(fired, (size_t)capf * sizeof(uint32_t));
+        }
+        fired[nf++] = t.idx;
+        x->gen++; /* a second timer entry of this session (none expected) is now stale */
+    }
+    int rc = 0;
+    if (nf > 1) {
+        cmp_op = s;
+        qsort(fired, nf, sizeof(uint32_t), fired_cmp);
+    }
+    for (uint32_t j = 0; j < nf && !rc; j++) rc = emit_session(s, fired[j], err);
+    for (uint32_t j = 0; j < nf; j++) sess_free(s, fired[j]);
+    free(fired);
+    if (wm > s->seen) s->seen = wm;
+    s->next_fire = s->ntimers ? fire_wm(s, s->timers[0].end) : INT64_MAX;
+    if (rc) return rc;
+    return flush_out(s, err);
+}
+
+static int advance(ses_op *s, int64_t wm, eddy_error *err)
+{
+    if (wm <= s->seen) return 0;
+    if (wm < s->next_fire) {
+        s->seen = wm;
+        return 0;
+    }
+    return fire(s, wm, err);
+}
+
+/* ---- rows ---- */
+
+static int apply(ses_op *s, const eddy_batch *b, pendrow *p, uint32_t n, eddy_error *err)
+{
+    if (n == 0) return 0;
+    int32_t *sel = eddy_arena_alloc(s->scratch, (size_t)n * sizeof(int32_t));
+    uint32_t *gid = eddy_arena_alloc(s->scratch, (size_t)n * sizeof(uint32_t));
+    for (uint32_t i = 0; i < n; i++) {
+        sel[i] = p[i].row;
+        gid[i] = p[i].sid;
+    }
+    eddy_agg_rows rows = {s->rows, s->row_size, s->heap};
+    int rc = eddy_aggs_update(s->aggs, &rows, b, sel, gid, (int)n, s->scratch, err);
+    s->heap = rows.heap;
+    return rc;
+}
+
+static int ses_push(eddy_op *op, int input, eddy_batch *b, eddy_error *err)
+{
+    ses_op *s = (ses_op *)op;
+    (void)input;
+    if (b->n == 0) return 0;
+    eddy_arena_reset(s->scratch);
+    if (b->kinds) {
+        for (int i = 0; i < b->n; i++)
+            if (b->kinds[i] != EDDY_ROW_INSERT)
+                return eddy_error_set(err, EDDY_EUNSUPPORTED, op->plan->line, op->plan->col,
+                                      "session window aggregation over updating rows is not "
+                                      "supported yet");
+    }
+    const eddy_col *tc = &b->cols[s->time_col];
+    const int64_t *wmb = s->proctime ? NULL : b->wm_before;
+    int n = b->n;
+    int64_t now = s->proctime ? realtime_ms() : 0;
+
+    /* which rows are late (the watermark only grows along the batch) */
+    uint8_t *take = eddy_arena_alloc(s->scratch, (size_t)n);
+    int64_t *ts = eddy_arena_alloc(s->scratch, (size_t)n * sizeof(int64_t));
+    int64_t wm = s->seen;
+    for (int i = 0; i < n; i++) {
+        if (wmb && wmb[i] > wm) wm = wmb[i];
+        take[i] = 0;
+        if (tc->nulls && tc->nulls[i]) continue;
+        int64_t t = tc->v.i64[i];
+        if (s->proctime && t <= wm) t = wm + 1 > now ? wm + 1 : now;
+        ts[i] = t;
+        /* its own window has fired: late unless it touches a session still open (decided
+         * below, at the row) */
+        take[i] = fire_wm(s, sat_add(t, s->gap)) <= wm ? 2 : 1;
+    }
+
+    /* key ids of the rows taken */
+    eddy_rowkey_batch kb;
+    eddy_rowkey_encode(&s->key, b, s->scratch, &kb);
+    uint32_t *kid = eddy_arena_alloc(s->scratch, (size_t)n * sizeof(uint32_t));
+    {
+        int m = 0;
+        int32_t *idx = eddy_arena_alloc(s->scratch, (size_t)n * sizeof(int32_t));
+        uint64_t *hs = eddy_arena_alloc(s->scratch, (size_t)n * sizeof(uint64_t));
+        uint64_t *u = kb.u64 ? eddy_arena_alloc(s->scratch, (size_t)n * sizeof(uint64_t)) : NULL;
+        const void **ks = kb.u64 ? NULL : eddy_arena_alloc(s->scratch, (size_t)n * sizeof(void *));
+        size_t *ls = kb.u64 ? NULL : eddy_arena_alloc(s->scratch, (size_t)n * sizeof(size_t));
+        for (int i = 0; i < n; i++) {
+            if (take[i] != 1) continue;
+            idx[m] = i;
+            hs[m] = kb.hashes[i];
+            if (u) {
+                u[m] = kb.u64[i];
+            } else {
+                ks[m] = kb.keys[i];
+                ls[m] = kb.lens[i];
+            }
+            m++;
+        }
+        uint32_t *ids = eddy_arena_alloc(s->scratch, (size_t)(m ? m : 1) * sizeof(uint32_t));
+        if (u) eddy_hmap_upsert_u64_batch(s->keys, (size_t)m, u, hs, ids, NULL);
+        else eddy_hmap_upsert_batch(s->keys, (size_t)m, ks, ls, hs, ids, NULL);
+        for (int j = 0; j < m; j++) kid[idx[j]] = ids[j];
+    }
+
+    pendrow *p = eddy_arena_alloc(s->scratch, (size_t)n * sizeof(pendrow));
+    uint32_t np = 0;
+    int rc = 0;
+    for (int i = 0; i < n; i++) {
+        if (wmb && wmb[i] > s->seen) {
+            if (wmb[i] >= s->next_fire) {
+                rc = apply(s, b, p, np, err);
+                np = 0;
+                if (!rc) rc = fire(s, wmb[i], err);
+                if (rc) break;
+            } else {
+                s->seen = wmb[i];
+            }
+        }
+        if (!take[i]) continue;
+        int64_t t = ts[i], e = sat_add(t, s->gap);
+        if (take[i] == 2) {
+            /* Flink merges first and then checks lateness: the row counts when its window
+             * overlaps or touches an open session of its key */
+            uint32_t id;
+            bool open = kb.u64 ? eddy_hmap_find_id(s->keys, &kb.u64[i], 8, kb.hashes[i], &id)
+                               : eddy_hmap_find_id(s->keys, kb.keys[i], kb.lens[i], kb.hashes[i],
+                                                   &id);
+            if (open) {
+                open = false;
+                const keyval *kv0 = eddy_hmap_value(s->keys, id);
+                for (uint32_t c = kv0->head; c && !open; c = s->sess[c - 1].next)
+                    open = t <= s->sess[c - 1].end && s->sess[c - 1].start <= e;
+            }
+            if (!open) {
+                op->late_rows++;
+                continue;
+            }
+            kid[i] = id;
+        }
+        keyval *kv = eddy_hmap_value(s->keys, kid[i]);
+        /* sessions of the key that the row's window [t, e) overlaps or touches */
+        uint32_t hit = 0, nhit = 0;
+        for (uint32_t c = kv->head; c; c = s->sess[c - 1].next) {
+            const sess *x = &s->sess[c - 1];
+            if (t <= x->end && x->start <= e) {
+                if (!hit || x->start < s->sess[hit - 1].start) hit = c;
+                nhit++;
+            }
+        }
+        uint32_t sid;
+        if (nhit == 0) {
+            sid = sess_new(s, kid[i], t, e);
+        } else {
+            sid = hit - 1;
+            if (nhit > 1) {
+                /* the row bridges sessions: merge them into the earliest, in start order */
+                rc = apply(s, b, p, np, err);
+                np = 0;
+                if (rc) break;
+                for (;;) {
+                    uint32_t next = 0;
+                    for (uint32_t c = kv->head; c; c = s->sess[c - 1].next) {
+                        const sess *x = &s->sess[c - 1];
+                        if (c - 1 == sid || !(t <= x->end && x->start <= e)) continue;
+                        if (!next || x->start < s->sess[next - 1].start) next = c;
+                    }
+                    if (!next) break;
+                    sess *src = &s->sess[next - 1], *dst = &s->sess[sid];
+                    rc = eddy_aggs_merge(s->aggs, row_of(s, sid), row_of(s, next - 1), &s->heap,
+                                         err);
+                    if (rc) break;
+                    if (src->end > dst->end) dst->end = src->end;
+                    if (src->start < dst->start) dst->start = src->start;
+                    sess_free(s, next - 1);
+                    kv = eddy_hmap_value(s->keys, kid[i]);
+                }
+                if (rc) break;
+            }
+            sess *x = &s->sess[sid];
+            if (t < x->start) x->start = t;
+            if (e > x->end) x->end = e;
+        }
+        p[np].row = i;
+        p[np].sid = sid;
+        np++;
+    }
+    if (!rc) rc = apply(s, b, p, np, err);
+    tidy_keys(s);
+    update_state_bytes(s);
+    return rc;
+}
+
+static int ses_watermark(eddy_op *op, int input, int64_t wm, eddy_error *err)
+{
+    ses_op *s = (ses_op *)op;
+    int64_t m = eddy_op_input_watermark(op, input, wm);
+    if (!s->proctime) {
+        int rc = advance(s, m, err);
+        tidy_keys(s);
+        update_state_bytes(s);
+        if (rc) return rc;
+    }
+    return eddy_op_emit_watermark(op, m, err);
+}
+
+static int ses_finish(eddy_op *op, int input, eddy_error *err)
+{
+    ses_op *s = (ses_op *)op;
+    (void)input;
+    if (++op->ninputs_finished < op->ninputs) return 0;
+    int rc = advance(s, INT64_MAX, err);
+    tidy_keys(s);
+    update_state_bytes(s);
+    if (rc) return rc;
+    return eddy_op_emit_finish(op, err);
+}
+
+static int ses_tick(eddy_op *op, int64_t now_ms, eddy_error *err)
+{
+    ses_op *s = (ses_op *)op;
+    (void)now_ms;
+    if (!s->proctime || op->ninputs_finished >= op->ninputs) return 0;
+    int rc = advance(s, realtime_ms() - 1, err);
+    tidy_keys(s);
+    update_state_bytes(s);
+    return rc;
+}
+
+static void ses_destroy(eddy_op *op)
+{
+    ses_op *s = (ses_op *)op;
+    if (eddy_aggs_row_has_heap(s->aggs))
+        for (uint32_t i = 0; i < s->nsess; i++)
+            if (s->sess[i].live) eddy_aggs_row_free(s->aggs, row_of(s, i), &s->heap);
+    free(s->sess);
+    free(s->rows);
+    free(s->timers);
+    free(s->emptied);
+    eddy_hmap_destroy(s->keys);
+    eddy_rowkey_free(&s->key);
+    eddy_aggs_free(s->aggs);
+    eddy_batch_free(s->out);
+    eddy_arena_destroy(s->scratch);
+    eddy_op_base_free(op);
+    free(s);
+}
+
+static const eddy_op_ops ses_ops = {
+    .name = "SessionWindowAggregate",
+    .push = ses_push,
+    .watermark = ses_watermark,
+    .finish = ses_finish,
+    .tick = ses_tick,
+    .destroy = ses_destroy,
+};
+
+eddy_op *eddy_op_session_agg_new(const eddy_plan *p, eddy_error *err)
+{
+    const eddy_window_spec *ws = &p->u.window_agg.win;
+    if (p->ninputs != 1 || !p->inputs || !p->inputs[0]) {
+        eddy_error_set(err, EDDY_EPLAN, p->line, p->col, "session aggregation needs one input");
+        return NULL;
+    }
+    const eddy_schema *in = &p->inputs[0]->out;
+    if (ws->kind != EDDY_WINDOW_SESSION || ws->gap <= 0 || ws->time_col < 0 ||
+        ws->time_col >= in->n) {
+        eddy_error_set(err, EDDY_EPLAN, p->line, p->col, "bad SESSION window specification");
+        return NULL;
+    }
+    if (p->u.window_agg.early_fire_ms > 0) {
+        eddy_error_set(err, EDDY_EUNSUPPORTED, p->line, p->col,
+                       "early firing of SESSION windows is not supported yet");
+        return NULL;
+    }
+    if (p->u.window_agg.late_fire && p->u.window_agg.allowed_lateness_ms > 0) {
+        eddy_error_set(err, EDDY_EUNSUPPORTED, p->line, p->col,
+                       "late firing of SESSION windows is not supported yet (without "
+                       "'table.exec.emit.late-fire.enabled' the allowed lateness delays the "
+                       "firing instead)");
+        return NULL;
+    }
+    int nkeys = p->u.window_agg.nkeys, naggs = p->u.window_agg.naggs;
+    if (p->out.n != nkeys + 3 + naggs) {
+        eddy_error_set(err, EDDY_EPLAN, p->line, p->col,
+                       "session aggregation output has %d columns, expected %d", p->out.n,
+                       nkeys + 3 + naggs);
+        return NULL;
+    }
+    eddy_aggs *aggs = eddy_aggs_new(p->u.window_agg.aggs, naggs, in, 0, p->line, p->col, err);
+    if (!aggs) return NULL;
+    ses_op *s = eddy_xcalloc(1, sizeof *s);
+    s->base.ops = &ses_ops;
+    s->base.plan = p;
+    eddy_op_init_inputs(&s->base, 1);
+    s->time_col = ws->time_col;
+    s->proctime = ws->proctime;
+    s->gap = ws->gap;
+    s->lateness = p->u.window_agg.allowed_lateness_ms > 0 ? p->u.window_agg.allowed_lateness_ms
+                                                          : 0;
+    s->aggs = aggs;
+    s->row_size = eddy_aggs_row_size(aggs);
+    if (s->row_size == 0) s->row_size = 8;
+    s->nkeys = nkeys;
+    eddy_rowkey_init(&s->key, p->u.window_agg.keys, nkeys, in);
+    s->keys = eddy_hmap_new(sizeof(keyval), 0);
+    s->seen = INT64_MIN;
+    s->next_fire = INT64_MAX;
+    const eddy_sqltype *types[p->out.n ? p->out.n : 1];
+    for (int i = 0; i < p->out.n; i++) types[i] = p->out.fields[i].type;
+    s->out = eddy_batch_new(p->out.n, types, EDDY_BATCH_ROWS);
+    s->scratch = eddy_arena_new(64 * 1024);
+    return &s->base;
+}

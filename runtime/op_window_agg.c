@@ -1,0 +1,1022 @@
+/*
+ * op_window_agg.c: TUMBLE, HOP and CUMULATE window aggregation by slices
+ * (plan.h EDDY_PLAN_WINDOW_AGG; output: group keys, window_start, window_end, window_time,
+ * aggregates).
+ *
+ * Slices (Flink's window-TVF operators do the same): the time line is cut into slices of width
+ * TUMBLE size, HOP gcd(size, slide), CUMULATE step, aligned to the epoch plus the offset. A row
+ * updates exactly one slice: its accumulators for the row's key, in the slice's hash table
+ * (common/hashmap.h: group key bytes from rowkey.h -> accumulator row of agg.h). A window is a
+ * run of slices: TUMBLE one, HOP size / g, CUMULATE the slices from the start of its size-long
+ * period up to its end. When a window fires, its slices' rows are merged per key (or, for a
+ * window of one slice, read directly) and emitted; a slice is freed, with its table and the
+ * heap parts of its rows, once the last window that contains it has fired (and is past its
+ * allowed lateness).
+ *
+ * CUMULATE is incremental (without allowed lateness, which needs each window's slices): when a
+ * window of a period fires, the period's slices up to its end are merged into the period's
+ * cumulative table (the first slice's table is adopted as it) and freed, and the window is
+ * emitted from that table; so each slice is merged once, not once per later window (a day in
+ * one-minute steps would otherwise merge 1440 * 1441 / 2 slices). A row that arrives for an
+ * already merged slice (late for some windows of its period, not for all) goes straight into
+ * the cumulative table. The cost: FIRST_VALUE, LAST_VALUE and LISTAGG see such rows in arrival
+ * order rather than in slice order.
+ *
+ * Geometry: window ends form an arithmetic progression (step TUMBLE size, HOP slide, CUMULATE
+ * step) with a fixed phase. A slice starting at s belongs to the windows whose ends lie in
+ * [first_end(s), last_end(s)] on that progression.
+ *
+ * Time: a window [start, end) fires when the watermark reaches end - 1. `seen` is the highest
+ * watermark applied: every window with end <= seen + 1 has fired, or was skipped (it had no row
+ * when the watermark passed it). With allowed lateness L ('table.exec.emit.allow-lateness',
+ * Flink's late firing with no delay), a window's state stays until the watermark reaches
+ * end - 1 + L, and every row that arrives for it meanwhile fires it again: its key's result is
+ * emitted as -U (what was emitted) / +U (the new result), or +I if the window never fired with
+ * that key. A row is late when the last window of its slice is past end - 1 + L: it is counted
+ * in op->late_rows and dropped. Per-row watermarks (batch.h wm_before) are honoured exactly: the
+ * loop over a batch compares each row's watermark with `next_fire` (the lowest watermark at
+ * which any window fires) and `next_expire`; only when one is crossed are the rows before it
+ * applied and the windows fired or dropped, mid-batch. So results do not depend on how rows
+ * are cut into batches.
+ *
+ * Emission: at one watermark, windows fire in end order; within a window, keys come in the
+ * order they were first seen (insertion order of the slice tables, slices in time order).
+ *
+ * Early firing (early_fire_ms > 0, processing time through tick()): every early_fire_ms the
+ * current results of open windows that hold rows are emitted as a changelog: +I the first time
+ * a key of a window is emitted, -U/+U when its result changed since; the final firing then
+ * emits only what changed (+I for keys never emitted). The last emitted aggregate values per
+ * (window, key) are kept encoded (rowkey.h) until the window fires, or, with allowed lateness,
+ * until it expires. Early or late firing makes the output a changelog.
+ *
+ * Processing-time windows (win.proctime): the watermark is the wall clock (CLOCK_REALTIME, as
+ * PROCTIME() in op_calc.c), advanced by tick(); input watermarks are ignored and no row is
+ * late (a row behind the clock counts at the clock's time).
+ *
+ * All state is reachable from the operator: slices (start, table) sorted by start, CUMULATE
+ * periods, and the kept results of early/late firing, so that a checkpoint can iterate it.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../common/checked.h"
+#include "../common/hashmap.h"
+#include "../common/strbuf.h"
+#include "../common/timeutil.h"
+#include "agg.h"
+#include "operator.h"
+#include "rowkey.h"
+
+typedef struct slice {
+    int64_t start;      /* the slice is [start, start + width) */
+    eddy_hmap *map;     /* group key -> accumulator row */
+    int64_t heap;       /* heap bytes of its rows' variable parts */
+} slice;
+
+/* CUMULATE: the merged state of one period's slices whose windows have fired. */
+typedef struct cumul {
+    int64_t ws;         /* period start (window_start of all its windows) */
+    int64_t upto;       /* slices starting below this are merged in (end of the last fired window) */
+    eddy_hmap *map;     /* group key -> accumulator row */
+    int64_t heap;
+} cumul;
+
+/* What early firing emitted for one window. */
+typedef struct emitted {
+    int64_t end;        /* window end */
+    eddy_hmap *map;     /* group key -> prevrow */
+} emitted;
+
+typedef struct prevrow {
+    char *p;            /* encoded aggregate values last emitted (malloc) */
+    uint32_t n;
+    uint32_t pad;
+} prevrow;
+
+typedef struct win_op {
+    eddy_op base;           /* must be first */
+    eddy_window_kind kind;
+    int time_col;           /* input column of the time attribute */
+    bool proctime;          /* processing-time windows */
+    int64_t size;           /* TUMBLE/HOP size, CUMULATE max size */
+    int64_t step;           /* distance between window ends */
+    int64_t width;          /* slice width */
+    int64_t offset;         /* window offset */
+    int64_t phase;          /* window ends are = phase (mod step) */
+    int64_t lateness;       /* allowed lateness: state is dropped at end - 1 + lateness */
+    int64_t delay;          /* firing at end - 1 + delay: the lateness without late firing, else 0 */
+    int64_t keep;           /* results kept after firing for late firing: lateness or 0 */
+    int64_t late_ms;        /* late firing every late_ms of processing time; 0 = at each row */
+    int64_t next_late;      /* processing time of the next late firing */
+    eddy_aggs *aggs;
+    size_t row_size;
+    int naggs;
+    eddy_rowkey key;        /* group key encoding */
+    int nkeys;
+
+    slice *slices;          /* live slices, sorted by start */
+    int nslices, capslices;
+    uint32_t last_count;    /* groups of the last slice created (to size the next table) */
+    int64_t seen;           /* highest watermark applied */
+    int64_t next_fire;      /* lowest watermark at which a window may fire */
+    int64_t next_expire;    /* lowest watermark at which some state may expire */
+
+    cumul *cum;             /* CUMULATE: periods with fired windows, sorted by ws */
+    int ncum, capcum;
+    eddy_hmap *merged;      /* HOP/CUMULATE: a firing window's rows merged per key */
+    int64_t merged_heap;
+
+    int64_t early_ms;       /* early firing interval, 0 = off */
+    int64_t next_early;     /* processing time of the next early firing (0: not started) */
+    emitted *em;            /* windows with emitted early results */
+    int nem, capem;
+    int64_t em_bytes;       /* bytes of the prevrow texts */
+    eddy_rowkey outkey;     /* encoding of the aggregate output columns */
+    eddy_strbuf sb;         /* scratch for encoded rows */
+
+    eddy_batch *out;        /* output rows being filled */
+    bool changelog;         /* output carries row kinds */
+    eddy_arena *scratch;    /* per-call memory */
+} win_op;
+
+/* ---- time helpers ---- */
+
+static inline int64_t sat_add(int64_t a, int64_t b)
+{
+    int64_t r;
+    if (__builtin_add_overflow(a, b, &r)) return b > 0 ? INT64_MAX : INT64_MIN;
+    return r;
+}
+
+/* Windows with end <= fired_end(w, wm) have fired once the watermark is wm. */
+static inline int64_t fired_end(const win_op *w, int64_t wm)
+{
+    if (wm == INT64_MAX) return INT64_MAX;
+    return sat_add(wm + 1, -w->delay);
+}
+
+/* Windows with end <= expired_end(wm) are past their allowed lateness: their state is gone
+ * and rows for them are late. */
+static inline int64_t expired_end(const win_op *w, int64_t wm)
+{
+    if (wm == INT64_MAX) return INT64_MAX;
+    return sat_add(wm + 1, -w->lateness);
+}
+
+/* The watermark at which the window ending at e fires. */
+static inline int64_t fire_wm(const win_op *w, int64_t e)
+{
+    if (e == INT64_MAX) return INT64_MAX;
+    return sat_add(e - 1, w->delay);
+}
+
+/* The watermark at which the window ending at e expires. */
+static inline int64_t expire_wm(const win_op *w, int64_t e)
+{
+    if (e == INT64_MAX) return INT64_MAX;
+    return sat_add(e - 1, w->lateness);
+}
+
+/* Smallest window end >= x. */
+static inline int64_t align_up(const win_op *w, int64_t x)
+{
+    int64_t r = eddy_floormod_i64(x - w->phase, w->step);
+    return r == 0 ? x : sat_add(x, w->step - r);
+}
+
+static inline int64_t first_end(const win_op *w, int64_t s)
+{
+    switch (w->kind) {
+    case EDDY_WINDOW_HOP: return align_up(w, s + w->width);
+    case EDDY_WINDOW_CUMULATE: return s + w->step;
+    default: return s + w->size;
+    }
+}
+
+static inline int64_t last_end(const win_op *w, int64_t s)
+{
+    switch (w->kind) {
+    case EDDY_WINDOW_HOP: return eddy_window_start(s, w->step, w->offset) + w->size;
+    case EDDY_WINDOW_CUMULATE: return eddy_window_start(s, w->size, w->offset) + w->size;
+    default: return s + w->size;
+    }
+}
+
+/* Smallest end > x of a window containing slice s; INT64_MAX if none. */
+static inline int64_t first_end_after(const win_op *w, int64_t s, int64_t x)
+{
+    int64_t ef = first_end(w, s);
+    int64_t el = last_end(w, s);
+    int64_t c;
+    if (x < ef) c = ef;
+    else if (x >= el) return INT64_MAX;
+    else c = align_up(w, x + 1);
+    return c <= el ? c : INT64_MAX;
+}
+
+/* Start of the window ending at e. */
+static inline int64_t window_start_of(const win_op *w, int64_t e)
+{
+    if (w->kind == EDDY_WINDOW_CUMULATE) return eddy_window_start(e - 1, w->size, w->offset);
+    return e - w->size;
+}
+
+static int64_t realtime_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* ---- slices ---- */
+
+static void slice_free(win_op *w, slice *s)
+{
+    if (eddy_aggs_row_has_heap(w->aggs)) {
+        uint32_t end = eddy_hmap_end(s->map);
+        for (uint32_t id = 0; id < end; id++)
+            eddy_aggs_row_free(w->aggs, eddy_hmap_value(s->map, id), &s->heap);
+    }
+    eddy_hmap_destroy(s->map);
+    s->map = NULL;
+}
+
+/* The slice starting at start, created if missing. */
+static slice *slice_get(win_op *w, int64_t start)
+{
+    int lo = 0, hi = w->nslices;
+    while (lo < hi) {
+        int mid = (lo + hi) / 2;
+        if (w->slices[mid].start < start) lo = mid + 1;
+        else hi = mid;
+    }
+    if (lo < w->nslices && w->slices[lo].start == start) return &w->slices[lo];
+    if (w->nslices == w->capslices) {
+        w->capslices = w->capslices ? w->capslices * 2 : 8;
+        w->slices = eddy_xrealloc(w->slices, (size_t)w->capslices * sizeof(slice));
+    }
+    memmove(&w->slices[lo + 1], &w->slices[lo], (size_t)(w->nslices - lo) * sizeof(slice));
+    w->nslices++;
+    slice *s = &w->slices[lo];
+    s->start = start;
+    s->heap = 0;
+    s->map = eddy_hmap_new(w->row_size, 0);
+    if (w->last_count) eddy_hmap_reserve(s->map, w->last_count);
+    int64_t f = fire_wm(w, first_end_after(w, start, fired_end(w, w->seen)));
+    if (f < w->next_fire) w->next_fire = f;
+    int64_t x = expire_wm(w, last_end(w, start));
+    if (x < w->next_expire) w->next_expire = x;
+    return s;
+}
+
+static cumul *find_cumul(win_op *w, int64_t ws)
+{
+    for (int i = 0; i < w->ncum; i++)
+        if (w->cum[i].ws == ws) return &w->cum[i];
+    return NULL;
+}
+
+static cumul *new_cumul(win_op *w, int64_t ws)
+{
+    if (w->ncum == w->capcum) {
+        w->capcum = w->capcum ? w->capcum * 2 : 4;
+        w->cum = eddy_xrealloc(w->cum, (size_t)w->capcum * sizeof(cumul));
+    }
+    int i = w->ncum++;
+    while (i > 0 && w->cum[i - 1].ws > ws) {
+        w->cum[i] = w->cum[i - 1];
+        i--;
+    }
+    cumul *c = &w->cum[i];
+    c->ws = ws;
+    c->upto = ws;
+    c->map = NULL;
+    c->heap = 0;
+    return c;
+}
+
+static void cumul_drop(win_op *w, int i)
+{
+    cumul *c = &w->cum[i];
+    slice tmp = {c->ws, c->map, c->heap};
+    slice_free(w, &tmp);
+    memmove(&w->cum[i], &w->cum[i + 1], (size_t)(w->ncum - i - 1) * sizeof(cumul));
+    w->ncum--;
+}
+
+/* Smallest end > cursor of a window holding rows (a live slice or a CUMULATE period). */
+static int64_t next_end(const win_op *w, int64_t cursor)
+{
+    int64_t e = INT64_MAX;
+    for (int i = 0; i < w->nslices; i++) {
+        int64_t x = first_end_after(w, w->slices[i].start, cursor);
+        if (x < e) e = x;
+    }
+    for (int i = 0; i < w->ncum; i++) {
+        int64_t x = first_end_after(w, w->cum[i].ws, cursor);
+        if (x < e) e = x;
+    }
+    return e;
+}
+
+static void update_state_bytes(win_op *w)
+{
+    int64_t b = 0;
+    for (int i = 0; i < w->nslices; i++)
+        b += (int64_t)eddy_hmap_memory(w->slices[i].map) + w->slices[i].heap;
+    for (int i = 0; i < w->ncum; i++)
+        b += (int64_t)eddy_hmap_memory(w->cum[i].map) + w->cum[i].heap;
+    if (w->merged) b += (int64_t)eddy_hmap_memory(w->merged) + w->merged_heap;
+    for (int i = 0; i < w->nem; i++) b += (int64_t)eddy_hmap_memory(w->em[i].map);
+    b += w->em_bytes;
+    w->base.state_bytes = b > 0 ? (uint64_t)b : 0;
+}
+
+/* ---- output ---- */
+
+static int flush(win_op *w, eddy_error *err)
+{
+    if (w->out->n == 0) return 0;
+    int rc = eddy_op_emit(&w->base, w->out, err);
+    eddy_batch_reset(w->out);
+    return rc;
+}
+
+/* Writes keys, window columns and results of one group into row r of the output. */
+static int write_row(win_op *w, int r, const void *key, size_t klen, int64_t ws, int64_t we,
+                     const void *acc, eddy_error *err)
+{
+    eddy_batch *o = w->out;
+    eddy_rowkey_decode(&w->key, key, klen, o, 0, r);
+    int c = w->nkeys;
+    int64_t vals[3] = {ws, we, we - 1};
+    for (int i = 0; i < 3; i++) {
+        o->cols[c + i].v.i64[r] = vals[i];
+        if (o->cols[c + i].nulls) o->cols[c + i].nulls[r] = 0;
+    }
+    return eddy_aggs_output(w->aggs, acc, o, c + 3, r, err);
+}
+
+static emitted *find_emitted(win_op *w, int64_t end, bool create)
+{
+    for (int i = 0; i < w->nem; i++)
+        if (w->em[i].end == end) return &w->em[i];
+    if (!create) return NULL;
+    if (w->nem == w->capem) {
+        w->capem = w->capem ? w->capem * 2 : 4;
+        w->em = eddy_xrealloc(w->em, (size_t)w->capem * sizeof(emitted));
+    }
+    emitted *e = &w->em[w->nem++];
+    e->end = end;
+    e->map = eddy_hmap_new(sizeof(prevrow), 0);
+    if (expire_wm(w, end) < w->next_expire) w->next_expire = expire_wm(w, end);
+    return e;
+}
+
+static void drop_emitted(win_op *w, emitted *e)
+{
+    uint32_t end = eddy_hmap_end(e->map);
+    for (uint32_t id = 0; id < end; id++) {
+        prevrow *p = eddy_hmap_value(e->map, id);
+        w->em_bytes -= p->n;
+        free(p->p);
+    }
+    eddy_hmap_destroy(e->map);
+    *e = w->em[--w->nem];
+}
+
+/*
+ * Emits the result of one group (key, its accumulator row acc) for window [ws, we). With em
+ * (early or late firing: the window's results are kept), only a change is emitted, as +I or
+ * -U +U, and em remembers what was emitted.
+ */
+static int emit_one(win_op *w, const void *key, size_t klen, uint64_t hash, const void *acc,
+                    int64_t ws, int64_t we, emitted *em, eddy_error *err)
+{
+    eddy_batch *o = w->out;
+    int first_agg = w->nkeys + 3;
+    if (o->n + 2 > o->cap) {
+        int rc = flush(w, err);
+        if (rc) return rc;
+    }
+    int r = o->n;
+    int rc = write_row(w, r, key, klen, ws, we, acc, err);
+    if (rc) return rc;
+    if (!w->changelog) {
+        o->n++;
+        return 0;
+    }
+    uint8_t *kinds = eddy_batch_kinds(o);
+    if (!em) {
+        kinds[r] = EDDY_ROW_INSERT;
+        o->n++;
+        return 0;
+    }
+    eddy_strbuf_clear(&w->sb);
+    eddy_rowkey_encode_row(&w->outkey, &o->cols[first_agg], r, &w->sb);
+    bool is_new;
+    prevrow *p = eddy_hmap_upsert(em->map, key, klen, hash, &is_new, NULL);
+    if (is_new) {
+        kinds[r] = EDDY_ROW_INSERT;
+        o->n++;
+    } else if (p->n == w->sb.n && memcmp(p->p, w->sb.s, w->sb.n) == 0) {
+        return 0; /* unchanged: nothing to emit */
+    } else {
+        eddy_rowkey_decode_row(&w->outkey, p->p, p->n, o, first_agg, r);
+        kinds[r] = EDDY_ROW_UPDATE_BEFORE;
+        rc = write_row(w, r + 1, key, klen, ws, we, acc, err);
+        if (rc) return rc;
+        kinds[r + 1] = EDDY_ROW_UPDATE_AFTER;
+        o->n += 2;
+    }
+    w->em_bytes += (int64_t)w->sb.n - (int64_t)p->n;
+    p->p = eddy_xrealloc(p->p, w->sb.n ? w->sb.n : 1);
+    memcpy(p->p, w->sb.s ? w->sb.s : "", w->sb.n);
+    p->n = (uint32_t)w->sb.n;
+    return 0;
+}
+
+/* Emits every group of table m (a slice's or the merged one) as results of window [ws, we). */
+static int emit_groups(win_op *w, eddy_hmap *m, int64_t ws, int64_t we, emitted *em,
+                       eddy_error *err)
+{
+    uint32_t end = eddy_hmap_end(m);
+    for (uint32_t id = 0; id < end; id++) {
+        size_t klen;
+        const void *key = eddy_hmap_key(m, id, &klen);
+        int rc = emit_one(w, key, klen, eddy_hmap_hash(m, id), eddy_hmap_value(m, id), ws, we,
+                          em, err);
+        if (rc) return rc;
+    }
+    return 0;
+}
+
+static void merged_reset(win_op *w)
+{
+    if (eddy_aggs_row_has_heap(w->aggs)) {
+        uint32_t end = eddy_hmap_end(w->merged);
+        for (uint32_t id = 0; id < end; id++)
+            eddy_aggs_row_free(w->aggs, eddy_hmap_value(w->merged, id), &w->merged_heap);
+    }
+    eddy_hmap_clear(w->merged);
+}
+
+/* Merges the tables m[0..n) (in time order) into w->merged. */
+static int merge_tables(win_op *w, eddy_hmap **m, int n, eddy_error *err)
+{
+    if (!w->merged) w->merged = eddy_hmap_new(w->row_size, 0);
+    for (int i = 0; i < n; i++) {
+        uint32_t end = eddy_hmap_end(m[i]);
+        for (uint32_t id = 0; id < end; id++) {
+            size_t klen;
+            const void *key = eddy_hmap_key(m[i], id, &klen);
+            void *dst = eddy_hmap_upsert(w->merged, key, klen, eddy_hmap_hash(m[i], id), NULL,
+                                         NULL);
+            int rc = eddy_aggs_merge(w->aggs, dst, eddy_hmap_value(m[i], id), &w->merged_heap,
+                                     err);
+            if (rc) return rc;
+        }
+    }
+    return 0;
+}
+
+/* CUMULATE, final firing of the window ending at e: merges the period's slices up to e into
+ * its cumulative table (the first one is adopted as the table) and frees them. */
+static int cumulate(win_op *w, int64_t ws, int64_t e, cumul **out, eddy_error *err)
+{
+    cumul *cu = find_cumul(w, ws);
+    int64_t lo = cu ? cu->upto : ws, hi = e - w->width;
+    int rc = 0;
+    for (int i = 0; i < w->nslices;) {
+        slice *sl = &w->slices[i];
+        if (sl->start < lo) {
+            i++;
+            continue;
+        }
+        if (sl->start > hi) break;
+        if (!cu) {
+            cu = new_cumul(w, ws);
+            cu->map = sl->map;
+            cu->heap = sl->heap;
+        } else if (!rc) {
+            uint32_t end = eddy_hmap_end(sl->map);
+            for (uint32_t id = 0; id < end && !rc; id++) {
+                size_t klen;
+                const void *key = eddy_hmap_key(sl->map, id, &klen);
+                void *dst = eddy_hmap_upsert(cu->map, key, klen, eddy_hmap_hash(sl->map, id),
+                                             NULL, NULL);
+                rc = eddy_aggs_merge(w->aggs, dst, eddy_hmap_value(sl->map, id), &cu->heap, err);
+            }
+            w->last_count = eddy_hmap_count(sl->map);
+            slice_free(w, sl);
+        } else {
+            slice_free(w, sl);
+        }
+        memmove(&w->slices[i], &w->slices[i + 1], (size_t)(w->nslices - i - 1) * sizeof(slice));
+        w->nslices--;
+    }
+    if (cu && e > cu->upto) cu->upto = e;
+    *out = cu;
+    return rc;
+}
+
+/* Emits the window ending at e from the live slices (and, for CUMULATE, the cumulative
+ * table) it contains. final: the window fires (else early firing). */
+static int emit_window(win_op *w, int64_t e, bool final, eddy_error *err)
+{
+    int64_t ws = window_start_of(w, e);
+    /* results are kept while early firing may update them, and after the on-time firing
+     * while late rows may (allowed lateness) */
+    emitted *em = w->early_ms > 0 || w->keep > 0
+                      ? find_emitted(w, e, !final || w->keep > 0)
+                      : NULL;
+    int rc;
+    if (final && w->kind == EDDY_WINDOW_CUMULATE && w->keep == 0) {
+        cumul *cu;
+        rc = cumulate(w, ws, e, &cu, err);
+        if (!rc && cu) rc = emit_groups(w, cu->map, ws, e, em, err);
+        if (em) drop_emitted(w, em);
+        if (cu && e >= ws + w->size) cumul_drop(w, (int)(cu - w->cum));
+        return rc;
+    }
+    eddy_hmap *tabs[64];
+    eddy_hmap **t = tabs;
+    int n = 0;
+    cumul *cu = w->kind == EDDY_WINDOW_CUMULATE ? find_cumul(w, ws) : NULL;
+    int64_t lo = cu ? cu->upto : ws, hi = e - w->width;
+    int cap = w->nslices + 1;
+    if (cap > 64) t = eddy_xmalloc(sizeof(eddy_hmap *) * (size_t)cap);
+    if (cu) t[n++] = cu->map;
+    for (int i = 0; i < w->nslices; i++) {
+        if (w->slices[i].start < lo) continue;
+        if (w->slices[i].start > hi) break;
+        t[n++] = w->slices[i].map;
+    }
+    if (n == 0) rc = 0;
+    else if (n == 1) rc = emit_groups(w, t[0], ws, e, em, err);
+    else {
+        rc = merge_tables(w, t, n, err);
+        if (!rc) rc = emit_groups(w, w->merged, ws, e, em, err);
+        merged_reset(w);
+    }
+    if (t != tabs) free(t);
+    if (final && em && w->keep == 0) drop_emitted(w, em);
+    return rc;
+}
+
+/* Drops what is past the allowed lateness at watermark wm: slices whose last window
+ * expired, CUMULATE periods, kept results; finds the next expiry watermark. */
+static void expire(win_op *w, int64_t wm)
+{
+    int64_t x = expired_end(w, wm);
+    int k = 0;
+    for (int i = 0; i < w->nslices; i++) {
+        if (last_end(w, w->slices[i].start) <= x) {
+            w->last_count = eddy_hmap_count(w->slices[i].map);
+            slice_free(w, &w->slices[i]);
+        } else {
+            w->slices[k++] = w->slices[i];
+        }
+    }
+    w->nslices = k;
+    for (int i = 0; i < w->ncum;) {
+        if (w->cum[i].ws + w->size <= x) cumul_drop(w, i);
+        else i++;
+    }
+    for (int i = 0; i < w->nem;) {
+        if (w->em[i].end <= x) drop_emitted(w, &w->em[i]);
+        else i++;
+    }
+    if (k == 0 && w->ncum == 0) { /* idle: give the merge table's memory back */
+        eddy_hmap_destroy(w->merged);
+        w->merged = NULL;
+    }
+    w->next_expire = INT64_MAX;
+    for (int i = 0; i < w->nslices; i++) {
+        int64_t t = expire_wm(w, last_end(w, w->slices[i].start));
+        if (t < w->next_expire) w->next_expire = t;
+    }
+    for (int i = 0; i < w->ncum; i++) {
+        int64_t t = expire_wm(w, w->cum[i].ws + w->size);
+        if (t < w->next_expire) w->next_expire = t;
+    }
+    for (int i = 0; i < w->nem; i++) {
+        int64_t t = expire_wm(w, w->em[i].end);
+        if (t < w->next_expire) w->next_expire = t;
+    }
+}
+
+/* Fires every window with end in (fired_end(seen), fired_end(w, wm)], in end order, then drops
+ * what expired and finds the next firing watermark. */
+static int fire(win_op *w, int64_t wm, eddy_error *err)
+{
+    int64_t cursor = fired_end(w, w->seen);
+    int64_t target = fired_end(w, wm);
+    for (;;) {
+        int64_t e = next_end(w, cursor);
+        if (e == INT64_MAX || e > target) break;
+        int rc = emit_window(w, e, true, err);
+        if (rc) return rc;
+        cursor = e;
+    }
+    if (wm > w->seen) w->seen = wm;
+    expire(w, wm);
+    w->next_fire = fire_wm(w, next_end(w, target));
+    return 0;
+}
+
+/* Advances the watermark to wm (firing what it completes) and flushes the output. */
+static int advance(win_op *w, int64_t wm, eddy_error *err)
+{
+    if (wm <= w->seen) return 0;
+    if (wm < w->next_fire && wm < w->next_expire) {
+        w->seen = wm;
+        return 0;
+    }
+    int rc = fire(w, wm, err);
+    if (rc) return rc;
+    return flush(w, err);
+}
+
+/* ---- rows ---- */
+
+typedef struct pend {
+    int64_t start;  /* slice */
+    int32_t row;    /* batch row */
+} pend;
+
+static int pend_cmp(const void *a, const void *b)
+{
+    const pend *x = a, *y = b;
+    if (x->start != y->start) return x->start < y->start ? -1 : 1;
+    return x->row < y->row ? -1 : x->row > y->row;
+}
+
+/* Adds the pending rows p[0..n) (in row order) to their slices. */
+static int apply(win_op *w, const eddy_batch *b, const eddy_rowkey_batch *kb, pend *p, int n,
+                 eddy_error *err)
+{
+    if (n == 0) return 0;
+    if (w->kind == EDDY_WINDOW_CUMULATE && w->ncum > 0) {
+        /* rows of slices already merged into their period's table all go to that table (named
+         * by the period start, whose own slice is merged): one group, in arrival order */
+        for (int i = 0; i < n; i++) {
+            cumul *cu = find_cumul(w, eddy_window_start(p[i].start, w->size, w->offset));
+            if (cu && p[i].start < cu->upto) p[i].start = cu->ws;
+        }
+    }
+    bool same = true;
+    for (int i = 1; i < n && same; i++) same = p[i].start == p[0].start;
+    if (!same) qsort(p, (size_t)n, sizeof *p, pend_cmp);
+    size_t nn = (size_t)n;
+    int32_t *sel = eddy_arena_alloc(w->scratch, nn * sizeof(int32_t));
+    uint32_t *gids = eddy_arena_alloc(w->scratch, nn * sizeof(uint32_t));
+    uint64_t *hashes = eddy_arena_alloc(w->scratch, nn * sizeof(uint64_t));
+    uint64_t *u64 = kb->u64 ? eddy_arena_alloc(w->scratch, nn * sizeof(uint64_t)) : NULL;
+    const void **keys = kb->u64 ? NULL : eddy_arena_alloc(w->scratch, nn * sizeof(void *));
+    size_t *lens = kb->u64 ? NULL : eddy_arena_alloc(w->scratch, nn * sizeof(size_t));
+    for (int i = 0; i < n;) {
+        int j = i;
+        while (j < n && p[j].start == p[i].start) j++;
+        int m = j - i;
+        for (int k = 0; k < m; k++) {
+            int row = p[i + k].row;
+            sel[k] = row;
+            hashes[k] = kb->hashes[row];
+            if (u64) {
+                u64[k] = kb->u64[row];
+            } else {
+                keys[k] = kb->keys[row];
+                lens[k] = kb->lens[row];
+            }
+        }
+        eddy_hmap *map;
+        int64_t *heap;
+        cumul *cu = NULL;
+        if (w->kind == EDDY_WINDOW_CUMULATE && w->ncum > 0)
+            cu = find_cumul(w, eddy_window_start(p[i].start, w->size, w->offset));
+        if (cu && p[i].start < cu->upto) {
+            /* late for some windows of its period: its slice is already merged */
+            map = cu->map;
+            heap = &cu->heap;
+        } else {
+            slice *s = slice_get(w, p[i].start);
+            map = s->map;
+            heap = &s->heap;
+        }
+        if (u64) eddy_hmap_upsert_u64_batch(map, (size_t)m, u64, hashes, gids, NULL);
+        else eddy_hmap_upsert_batch(map, (size_t)m, keys, lens, hashes, gids, NULL);
+        eddy_agg_rows rows;
+        rows.base = eddy_hmap_values(map, &rows.stride);
+        rows.heap = *heap;
+        int rc = eddy_aggs_update(w->aggs, &rows, b, sel, gids, m, w->scratch, err);
+        *heap = rows.heap;
+        if (rc) return rc;
+        i = j;
+    }
+    return 0;
+}
+
+/*
+ * A row for slice s some of whose windows have fired but not expired (allowed lateness): adds
+ * it, then emits the new result of its key in each such window (Flink's late firing with no
+ * delay: every late row fires), as -U/+U (+I if the window had not been emitted).
+ */
+static int late_fire(win_op *w, const eddy_batch *b, const eddy_rowkey_batch *kb, int row,
+                     int64_t s, eddy_error *err)
+{
+    pend one = {s, row};
+    int rc = apply(w, b, kb, &one, 1, err);
+    if (rc) return rc;
+    const void *key = kb->u64 ? (const void *)&kb->u64[row] : kb->keys[row];
+    size_t klen = kb->u64 ? 8 : kb->lens[row];
+    uint64_t hash = kb->hashes[row];
+    int64_t fe = fired_end(w, w->seen), xe = expired_end(w, w->seen);
+    int64_t e = first_end(w, s), el = last_end(w, s);
+    if (e <= xe) e = align_up(w, xe + 1);
+    for (; e <= el && e <= fe && !rc; e += w->step) {
+        int64_t ws = window_start_of(w, e), hi = e - w->width;
+        const void *acc = NULL;
+        int n = 0;
+        for (int i = 0; i < w->nslices; i++) {
+            if (w->slices[i].start < ws) continue;
+            if (w->slices[i].start > hi) break;
+            const void *src = eddy_hmap_find(w->slices[i].map, key, klen, hash);
+            if (!src) continue;
+            if (n == 0) {
+                acc = src;
+            } else {
+                if (n == 1) {
+                    if (!w->merged) w->merged = eddy_hmap_new(w->row_size, 0);
+                    void *dst = eddy_hmap_upsert(w->merged, key, klen, hash, NULL, NULL);
+                    rc = eddy_aggs_merge(w->aggs, dst, acc, &w->merged_heap, err);
+                    acc = dst;
+                }
+                if (!rc) rc = eddy_aggs_merge(w->aggs, (void *)acc, src, &w->merged_heap, err);
+            }
+            n++;
+        }
+        if (!rc && acc) rc = emit_one(w, key, klen, hash, acc, ws, e, find_emitted(w, e, true),
+                                      err);
+        if (n > 1) merged_reset(w);
+    }
+    return rc;
+}
+
+static int win_push(eddy_op *op, int input, eddy_batch *b, eddy_error *err)
+{
+    win_op *w = (win_op *)op;
+    (void)input;
+    if (b->n == 0) return 0;
+    eddy_arena_reset(w->scratch);
+    if (b->kinds) {
+        for (int i = 0; i < b->n; i++)
+            if (b->kinds[i] != EDDY_ROW_INSERT)
+                return eddy_error_set(err, EDDY_EUNSUPPORTED, op->plan->line, op->plan->col,
+                                      "window aggregation over updating rows is not supported "
+                                      "yet");
+    }
+    eddy_rowkey_batch kb;
+    eddy_rowkey_encode(&w->key, b, w->scratch, &kb);
+    const eddy_col *tc = &b->cols[w->time_col];
+    const int64_t *wmb = w->proctime ? NULL : b->wm_before;
+    pend *p = eddy_arena_alloc(w->scratch, (size_t)b->n * sizeof(pend));
+    int np = 0;
+    int64_t now = w->proctime ? realtime_ms() : 0;
+    int64_t last_s = INT64_MIN, last_el = 0;
+    for (int i = 0; i < b->n; i++) {
+        if (wmb && wmb[i] > w->seen) {
+            if (wmb[i] >= w->next_fire || wmb[i] >= w->next_expire) {
+                int rc = apply(w, b, &kb, p, np, err);
+                if (rc) return rc;
+                np = 0;
+                rc = advance(w, wmb[i], err);
+                if (rc) return rc;
+                last_s = INT64_MIN;
+            } else {
+                w->seen = wmb[i];
+            }
+        }
+        if (tc->nulls && tc->nulls[i]) continue; /* no time: in no window */
+        int64_t ts = tc->v.i64[i];
+        if (w->proctime && ts <= w->seen) ts = w->seen + 1 > now ? w->seen + 1 : now;
+        int64_t s = eddy_window_start(ts, w->width, w->offset);
+        int64_t el;
+        if (s == last_s) {
+            el = last_el;
+        } else {
+            el = last_end(w, s);
+            if (first_end(w, s) > el) continue; /* HOP with slide > size: between windows */
+            /* the slice's next window may fire before anything held now */
+            int64_t f = fire_wm(w, first_end_after(w, s, fired_end(w, w->seen)));
+            if (f < w->next_fire) w->next_fire = f;
+            last_s = s;
+            last_el = el;
+        }
+        if (el <= expired_end(w, w->seen)) {
+            op->late_rows++;
+            continue;
+        }
+        if (w->keep > 0 && w->late_ms == 0 && first_end(w, s) <= fired_end(w, w->seen)) {
+            /* late for a fired window, within its lateness: add it and fire again */
+            int rc = apply(w, b, &kb, p, np, err);
+            np = 0;
+            if (!rc) rc = late_fire(w, b, &kb, i, s, err);
+            if (!rc) rc = flush(w, err);
+            if (rc) return rc;
+            continue;
+        }
+        p[np].start = s;
+        p[np].row = i;
+        np++;
+    }
+    int rc = apply(w, b, &kb, p, np, err);
+    update_state_bytes(w);
+    return rc;
+}
+
+static int win_watermark(eddy_op *op, int input, int64_t wm, eddy_error *err)
+{
+    win_op *w = (win_op *)op;
+    int64_t m = eddy_op_input_watermark(op, input, wm);
+    if (!w->proctime) {
+        eddy_arena_reset(w->scratch);
+        int rc = advance(w, m, err);
+        update_state_bytes(w);
+        if (rc) return rc;
+    }
+    return eddy_op_emit_watermark(op, m, err);
+}
+
+static int win_finish(eddy_op *op, int input, eddy_error *err)
+{
+    win_op *w = (win_op *)op;
+    (void)input;
+    if (++op->ninputs_finished < op->ninputs) return 0;
+    eddy_arena_reset(w->scratch);
+    int rc = advance(w, INT64_MAX, err);
+    update_state_bytes(w);
+    if (rc) return rc;
+    return eddy_op_emit_finish(op, err);
+}
+
+/* Emits what changed in the windows with end in (from, to] that hold rows: early firing (the
+ * open windows) and late firing with a delay (the fired ones within their lateness). */
+static int refire(win_op *w, int64_t from, int64_t to, eddy_error *err)
+{
+    int64_t cursor = from;
+    for (;;) {
+        int64_t e = next_end(w, cursor);
+        if (e == INT64_MAX || e > to) break;
+        int rc = emit_window(w, e, false, err);
+        if (rc) return rc;
+        cursor = e;
+    }
+    return flush(w, err);
+}
+
+static int win_tick(eddy_op *op, int64_t now_ms, eddy_error *err)
+{
+    win_op *w = (win_op *)op;
+    int rc = 0;
+    eddy_arena_reset(w->scratch);
+    if (w->proctime && op->ninputs_finished < op->ninputs) {
+        rc = advance(w, realtime_ms() - 1, err);
+        if (rc) return rc;
+    }
+    if (w->late_ms > 0) {
+        if (w->next_late == 0) {
+            w->next_late = now_ms + w->late_ms;
+        } else if (now_ms >= w->next_late) {
+            w->next_late = now_ms + w->late_ms;
+            rc = refire(w, expired_end(w, w->seen), fired_end(w, w->seen), err);
+            if (rc) return rc;
+        }
+    }
+    if (w->early_ms > 0) {
+        if (w->next_early == 0) {
+            w->next_early = now_ms + w->early_ms;
+        } else if (now_ms >= w->next_early) {
+            w->next_early = now_ms + w->early_ms;
+            rc = refire(w, fired_end(w, w->seen), INT64_MAX, err);
+        }
+    }
+    update_state_bytes(w);
+    return rc;
+}
+
+static void win_destroy(eddy_op *op)
+{
+    win_op *w = (win_op *)op;
+    for (int i = 0; i < w->nslices; i++) slice_free(w, &w->slices[i]);
+    free(w->slices);
+    while (w->ncum > 0) cumul_drop(w, w->ncum - 1);
+    free(w->cum);
+    if (w->merged) {
+        merged_reset(w);
+        eddy_hmap_destroy(w->merged);
+    }
+    while (w->nem > 0) drop_emitted(w, &w->em[0]);
+    free(w->em);
+    eddy_rowkey_free(&w->key);
+    eddy_rowkey_free(&w->outkey);
+    eddy_strbuf_free(&w->sb);
+    eddy_aggs_free(w->aggs);
+    eddy_batch_free(w->out);
+    eddy_arena_destroy(w->scratch);
+    eddy_op_base_free(op);
+    free(w);
+}
+
+static const eddy_op_ops win_ops = {
+    .name = "WindowAggregate",
+    .push = win_push,
+    .watermark = win_watermark,
+    .finish = win_finish,
+    .tick = win_tick,
+    .destroy = win_destroy,
+};
+
+eddy_op *eddy_op_window_agg_new(const eddy_plan *p, eddy_error *err)
+{
+    const eddy_window_spec *ws = &p->u.window_agg.win;
+    if (p->ninputs != 1 || !p->inputs || !p->inputs[0]) {
+        eddy_error_set(err, EDDY_EPLAN, p->line, p->col, "window aggregation needs one input");
+        return NULL;
+    }
+    const eddy_schema *in = &p->inputs[0]->out;
+    int64_t size = ws->size, slide = ws->slide;
+    if (ws->kind == EDDY_WINDOW_TUMBLE) slide = size;
+    if (ws->kind == EDDY_WINDOW_SESSION || size <= 0 || slide <= 0 || ws->time_col < 0 ||
+        ws->time_col >= in->n) {
+        eddy_error_set(err, EDDY_EPLAN, p->line, p->col, "bad window specification");
+        return NULL;
+    }
+    if (ws->kind == EDDY_WINDOW_CUMULATE && size % slide != 0) {
+        eddy_error_set(err, EDDY_EPLAN, p->line, p->col,
+                       "CUMULATE window size must be a multiple of its step");
+        return NULL;
+    }
+    int nkeys = p->u.window_agg.nkeys, naggs = p->u.window_agg.naggs;
+    if (p->out.n != nkeys + 3 + naggs) {
+        eddy_error_set(err, EDDY_EPLAN, p->line, p->col,
+                       "window aggregation output has %d columns, expected %d", p->out.n,
+                       nkeys + 3 + naggs);
+        return NULL;
+    }
+    eddy_aggs *aggs = eddy_aggs_new(p->u.window_agg.aggs, naggs, in, 0, p->line, p->col, err);
+    if (!aggs) return NULL;
+
+    win_op *w = eddy_xcalloc(1, sizeof *w);
+    w->base.ops = &win_ops;
+    w->base.plan = p;
+    eddy_op_init_inputs(&w->base, 1);
+    w->kind = ws->kind;
+    w->time_col = ws->time_col;
+    w->proctime = ws->proctime;
+    w->size = size;
+    w->offset = ws->offset;
+    switch (ws->kind) {
+    case EDDY_WINDOW_HOP:
+        w->step = slide;
+        w->width = eddy_gcd_i64(size, slide);
+        w->phase = eddy_floormod_i64(ws->offset + size, slide);
+        break;
+    case EDDY_WINDOW_CUMULATE:
+        w->step = slide;
+        w->width = slide;
+        w->phase = eddy_floormod_i64(ws->offset, slide);
+        break;
+    default:
+        w->step = size;
+        w->width = size;
+        w->phase = eddy_floormod_i64(ws->offset, size);
+        break;
+    }
+    w->lateness = p->u.window_agg.allowed_lateness_ms > 0 ? p->u.window_agg.allowed_lateness_ms
+                                                          : 0;
+    w->aggs = aggs;
+    w->row_size = eddy_aggs_row_size(aggs);
+    w->naggs = naggs;
+    w->nkeys = nkeys;
+    eddy_rowkey_init(&w->key, p->u.window_agg.keys, nkeys, in);
+    w->seen = INT64_MIN;
+    w->next_fire = INT64_MAX;
+    w->next_expire = INT64_MAX;
+    w->early_ms = p->u.window_agg.early_fire_ms > 0 ? p->u.window_agg.early_fire_ms : 0;
+    if (p->u.window_agg.late_fire && w->lateness > 0) {
+        w->keep = w->lateness;
+        w->late_ms = p->u.window_agg.late_fire_ms > 0 ? p->u.window_agg.late_fire_ms : 0;
+    } else {
+        w->delay = w->lateness;
+    }
+    w->changelog = w->early_ms > 0 || w->keep > 0 || p->changelog;
+
+    const eddy_sqltype *types[p->out.n ? p->out.n : 1];
+    for (int i = 0; i < p->out.n; i++) types[i] = p->out.fields[i].type;
+    eddy_rowkey_init_types(&w->outkey, types + nkeys + 3, naggs);
+    w->out = eddy_batch_new(p->out.n, types, EDDY_BATCH_ROWS);
+    w->scratch = eddy_arena_new(64 * 1024);
+    return &w->base;
+}
