@@ -1,0 +1,4 @@
+-- WHERE over a number
+CREATE TABLE events (k STRING, price BIGINT, ts TIMESTAMP(3))
+  WITH ('connector' = 'filesystem', 'path' = '${DIR}/input.jsonl', 'format' = 'json');
+SELECT k FROM events WHERE price;
