@@ -116,7 +116,7 @@ static int emit_change(grp_op *g, uint32_t id, eddy_error *err)
     if (!h->prev) {
         kinds[r] = EDDY_ROW_INSERT;
         o->n++;
-    } else if (h->prevn == g->sb.n && memcmp(h->prev, g->sb.s, g->sb.n) == 0) {
+    } else if (h->prevn == g->sb.n && (g->sb.n == 0 || memcmp(h->prev, g->sb.s, g->sb.n) == 0)) {
         return 0;
     } else {
         eddy_rowkey_decode_row(&g->outkey, h->prev, h->prevn, o, g->nkeys, r);
