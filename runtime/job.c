@@ -314,6 +314,10 @@ out:
     if (job->opt.status_line) draw_status(job, started, true);
     if (job->bad_records > 0)
         fprintf(stderr, "eddy: %" PRIu64 " malformed record(s) skipped\n", job->bad_records);
+    eddy_job_metrics m;
+    eddy_job_get_metrics(job, &m);
+    if (m.late_rows > 0)
+        fprintf(stderr, "eddy: %" PRIu64 " late row(s) dropped (behind the watermark)\n", m.late_rows);
     return rc;
 }
 

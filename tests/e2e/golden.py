@@ -120,7 +120,7 @@ def read_lines(path):
 
 
 def run_eddy(eddy, tmp, spec):
-    """Runs eddy once; returns (exit code, stdout, stderr, seconds, note)."""
+    """Runs eddy once; returns (exit code, stdout, stderr, seconds, note, command)."""
     cmd = [eddy, 'run', '-D', 'DIR=' + tmp]
     for d in spec.defines:
         cmd += ['-D', d.replace('${DIR}', tmp)]

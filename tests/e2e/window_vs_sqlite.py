@@ -7,8 +7,9 @@ against the same aggregation computed by sqlite3.
                         [--session-late flink|arrival]
                         [--keep] [-v]
 
-For every seed: a few hundred events (key, BIGINT value, DOUBLE value, timestamp) whose
-timestamps run forward with some disorder, a few NULL values, and a few rows far behind (late),
+For every seed: a few hundred events, or for some seeds a few thousand (several batches of 1024
+rows), of (key, BIGINT value, DOUBLE value, timestamp), whose timestamps run forward with some
+disorder, a few NULL values, and a few rows far behind (late),
 written as JSON lines; then, for each window kind, one `eddy run` of
 
     SELECT k, window_start, window_end, COUNT(*), COUNT(v), SUM(v), AVG(v), MIN(v), MAX(v),
@@ -102,7 +103,8 @@ def make_scenario(seed):
     sc.wm_delay = rng.choice([0, 0, 1, 2, 5]) * 1000          # WATERMARK ts - W
     sc.disorder = rng.choice([0, 300, 1500, 3000, 6000])      # how far rows stray backwards
     nkeys = rng.choice([1, 2, 3, 5])
-    n = rng.randint(20, 400)
+    # most inputs fit in one batch (1024 rows); some span several
+    n = rng.randint(20, 400) if rng.random() < 0.7 else rng.randint(1100, 3500)
     step = rng.choice([50, 200, 500, 1000])                    # mean gap between rows
     sc.tumble = rng.choice([1000, 2000, 5000])
     sc.hop = rng.choice([(1000, 3000), (2000, 4000), (1000, 5000), (2000, 10000)])  # slide, size

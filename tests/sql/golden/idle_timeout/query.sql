@@ -1,9 +1,9 @@
 -- 'table.exec.source.idle-timeout': a source that stops producing stops holding the
 -- watermark back. 'quiet' (a watched folder, never ends) has one row at 0.5 s; 'busy' (datagen,
 -- 20 rows/s, row n at n * 50 ms) keeps going. Once quiet is idle (300 ms), busy's watermark
--- fires [0,1) and [1,2) within the 3 s before eddy is stopped; without the timeout nothing
+-- fires [0,1) and [1,2) within the 4 s before eddy is stopped; without the timeout nothing
 -- would fire. Later windows may or may not fire before the stop: HAVING leaves them out.
--- stop-after: 3
+-- stop-after: 4
 -- exit: 0,130
 SET 'table.exec.source.idle-timeout' = '300 ms';
 CREATE TABLE quiet (
