@@ -2,7 +2,7 @@
  * grammar.y: the Lemon grammar of eddy's SQL dialect (Flink SQL), turned into grammar.c and
  * grammar.h by `lemon` at build time (parser/CMakeLists.txt).
  *
- * What it does: reads the tokens of lexer.h and builds the tree of ast.h, one statement at a
+ * What it does: reads the tokens of tokenizer.h and builds the tree of ast.h, one statement at a
  * time, appending each finished statement to the script in the parse context. It resolves no
  * name and reads no catalog (that is the planner's binder).
  *
@@ -66,7 +66,7 @@
 %stack_size 1000
 %start_symbol input
 
-/* Tokens of the lexer (lexer.h), first so that their codes are small and stable. */
+/* Tokens of the lexer (tokenizer.h), first so that their codes are small and stable. */
 %token ID QID STRING BINSTR INTEGER DECIMAL FLOAT
        LP RP LBRACKET RBRACKET COMMA SEMI DOT STAR PLUS MINUS SLASH PERCENT CONCAT
        EQ NE LT LE GT GE ARROW HINT_BEGIN HINT_END.
@@ -147,7 +147,7 @@
 #include "../common/error.h"
 #include "ast.h"
 #include "grammar.h" /* the TK_* codes, also defined below by Lemon (identically) */
-#include "lexer.h"
+#include "tokenizer.h"
 
 /* The state of one parse, handed to every action (%extra_context). */
 typedef struct eddy_parse_ctx {

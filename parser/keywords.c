@@ -18,7 +18,7 @@
 #include <string.h>
 
 #include "grammar.h"
-#include "lexer.h"
+#include "tokenizer.h"
 
 typedef struct keyword {
     const char *name; /* upper case */

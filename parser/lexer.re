@@ -1,7 +1,7 @@
 /*
  * lexer.re: the tokenizer of eddy's SQL, turned into lexer.c by re2c at build time.
  *
- * The contract is lexer.h: tokens point into the text and carry line, column and offset;
+ * The contract is tokenizer.h: tokens point into the text and carry line, column and offset;
  * keywords are decided by eddy_keyword_code() beside the grammar. This file knows the shapes
  * of tokens only. re2c runs with its end-of-input rule (re2c:eof): the text must have a NUL at
  * text[len], and a NUL before that is an ordinary (invalid) byte, reported as such.
@@ -11,7 +11,7 @@
  * a hint (Flink's OPTIONS hints): its opening and closing marks become tokens and its inside is
  * tokenized as SQL.
  */
-#include "lexer.h"
+#include "tokenizer.h"
 
 #include <string.h>
 

@@ -32,7 +32,7 @@
 
 #include "../common/arena.h"
 #include "grammar.h"
-#include "lexer.h"
+#include "tokenizer.h"
 
 /* The grammar engine (grammar.y's %code section; Lemon writes no header for it). */
 typedef struct eddy_grammar eddy_grammar;

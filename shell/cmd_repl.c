@@ -29,7 +29,7 @@
 
 #include "cli.h"
 #include "common/strbuf.h"
-#include "parser/lexer.h"
+#include "parser/tokenizer.h"
 #include "parser/parser.h"
 #include "session.h"
 #include "sqlfile.h"

@@ -1,5 +1,5 @@
 /*
- * test_lexer.c: the tokenizer (parser/lexer.h) on tricky input: token codes, exact text and
+ * test_lexer.c: the tokenizer (parser/tokenizer.h) on tricky input: token codes, exact text and
  * positions (line, byte column, offset) through comments, quoted identifiers with doubled
  * quotes, every number and string shape, operators, hints, several lines, UTF-8 identifiers,
  * and the lexer's errors with their positions.
@@ -20,7 +20,7 @@
 
 #include "common/arena.h"
 #include "grammar.h"
-#include "parser/lexer.h"
+#include "parser/tokenizer.h"
 
 #define KW (-1)   /* a keyword: the code of eddy_keyword_code(text), which is not TK_ID */
 #define WORD (-2) /* a word that may or may not be a keyword: eddy_keyword_code(text) */

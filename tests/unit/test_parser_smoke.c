@@ -25,7 +25,7 @@
 #include "common/strbuf.h"
 #include "grammar.h"
 #include "parse_check.h"
-#include "parser/lexer.h"
+#include "parser/tokenizer.h"
 #include "parser/parser.h"
 
 /* grammar.y's %code section (no header: see parse.c) */

@@ -1,5 +1,6 @@
 /*
- * lexer.h: the tokenizer of eddy's SQL (generated from lexer.re by re2c).
+ * tokenizer.h: tokens and the lexer's interface (written by hand; the lexer itself is lexer.re,
+ * turned into lexer.c by re2c at build time).
  *
  * A token points into the SQL text (it allocates nothing) and carries its position. Token codes
  * are the TK_* codes that Lemon writes into grammar.h. The lexer itself knows only the shapes
@@ -24,8 +25,8 @@
  *   0           end of input
  * Comments (-- to end of line, and block comments) and white space are skipped.
  */
-#ifndef EDDY_PARSER_LEXER_H
-#define EDDY_PARSER_LEXER_H
+#ifndef EDDY_PARSER_TOKENIZER_H
+#define EDDY_PARSER_TOKENIZER_H
 
 #include <stdbool.h>
 #include <stddef.h>
