@@ -100,8 +100,8 @@ static void count_destroy(eddy_op *op)
 {
     (void)op;
 }
-static const eddy_op_ops count_ops = {"Count", count_push, count_wm, count_finish, NULL,
-                                      count_destroy};
+static const eddy_op_ops count_ops = {.name = "Count", .push = count_push, .watermark = count_wm,
+                                      .finish = count_finish, .destroy = count_destroy};
 
 /* ---- plans ---- */
 

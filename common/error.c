@@ -47,6 +47,7 @@ const char *eddy_strerror(int code)
     case EDDY_ECONNECTOR: return "connector error";
     case EDDY_ENOTFOUND: return "not found";
     case EDDY_EEXISTS: return "already exists";
+    case EDDY_ESTATE_FULL: return "state store map full (grown; retry)";
     default: return "unknown error";
     }
 }

@@ -33,6 +33,7 @@ enum {
     EDDY_ECONNECTOR = -1011,
     EDDY_ENOTFOUND = -1012,
     EDDY_EEXISTS = -1013,
+    EDDY_ESTATE_FULL = -1014, /* the state store's map was full: grown, run the checkpoint again */
 };
 
 #define EDDY_ERROR_MSG_MAX 1024

@@ -175,6 +175,11 @@ struct eddy_plan {
     int ninputs;
     bool changelog;         /* output rows carry row kinds other than +I */
     int line, col;          /* SQL position the node comes from (for runtime errors) */
+    /* What the node's checkpointed state looks like (stateful operators, sources, watermark
+     * assigners; NULL for the others): one line naming the operator kind, key and aggregate
+     * types and window, without node ids, so that a savepoint still fits a plan that adds a
+     * stateless operator. Compared on restore (job.h). */
+    const char *state_shape;
     union {
         struct {
             const char *table;       /* catalog name of the table */

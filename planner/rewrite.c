@@ -514,11 +514,23 @@ static void fp_type(eddy_strbuf *b, const eddy_sqltype *t)
     eddy_strbuf_putc(b, ';');
 }
 
-static void fp_node(eddy_strbuf *b, const eddy_plan *p, bool *seen)
+static const char *shape_kind(eddy_plan_kind k)
 {
-    if (seen[p->id]) return;
-    seen[p->id] = true;
-    for (int i = 0; i < p->ninputs; i++) fp_node(b, p->inputs[i], seen);
+    switch (k) {
+    case EDDY_PLAN_WINDOW_AGG: return "WindowAggregate";
+    case EDDY_PLAN_SESSION_AGG: return "SessionWindowAggregate";
+    case EDDY_PLAN_GROUP_AGG: return "GroupAggregate";
+    case EDDY_PLAN_WINDOW_TVF: return "WindowTableFunction";
+    case EDDY_PLAN_WATERMARK: return "WatermarkAssigner";
+    case EDDY_PLAN_SOURCE: return "Source";
+    case EDDY_PLAN_SINK: return "Sink";
+    default: return "?";
+    }
+}
+
+/* Writes node p's state shape (plan.h state_shape) into b; nothing for a stateless node. */
+static void shape_of(eddy_strbuf *b, const eddy_plan *p)
+{
     const eddy_plan *in = p->ninputs ? p->inputs[0] : NULL;
     switch (p->kind) {
     case EDDY_PLAN_WINDOW_AGG:
@@ -529,36 +541,51 @@ static void fp_node(eddy_strbuf *b, const eddy_plan *p, bool *seen)
         int nkeys = group ? p->u.group_agg.nkeys : p->u.window_agg.nkeys;
         const eddy_agg_call *aggs = group ? p->u.group_agg.aggs : p->u.window_agg.aggs;
         int naggs = group ? p->u.group_agg.naggs : p->u.window_agg.naggs;
-        eddy_strbuf_printf(b, "node %d kind %d keys", p->id, (int)p->kind);
+        eddy_strbuf_printf(b, "%s keys(", shape_kind(p->kind));
         for (int k = 0; k < nkeys; k++) fp_type(b, in->out.fields[keys[k]].type);
+        eddy_strbuf_putc(b, ')');
         if (!group) {
             const eddy_window_spec *w = &p->u.window_agg.win;
-            eddy_strbuf_printf(b, " win %d %d %lld %lld %lld %lld late %d", (int)w->kind, (int)w->proctime,
+            eddy_strbuf_printf(b, " window(%d %d %lld %lld %lld %lld late %d)", (int)w->kind, (int)w->proctime,
                                (long long)w->size, (long long)w->slide, (long long)w->offset, (long long)w->gap,
                                (int)p->u.window_agg.late_fire);
         }
-        eddy_strbuf_puts(b, " aggs");
+        eddy_strbuf_puts(b, " aggs(");
         for (int j = 0; j < naggs; j++) {
             eddy_strbuf_printf(b, " %d/%d/%d/", (int)aggs[j].fn, (int)aggs[j].distinct, aggs[j].filter >= 0);
             if (aggs[j].arg >= 0) fp_type(b, in->out.fields[aggs[j].arg].type);
             fp_type(b, aggs[j].type);
         }
-        eddy_strbuf_putc(b, '\n');
+        eddy_strbuf_putc(b, ')');
         break;
     }
     case EDDY_PLAN_WINDOW_TVF:
     case EDDY_PLAN_WATERMARK:
+        eddy_strbuf_puts(b, shape_kind(p->kind));
+        break;
     case EDDY_PLAN_SOURCE:
-        /* positions in sources and watermarks are state too */
-        eddy_strbuf_printf(b, "node %d kind %d", p->id, (int)p->kind);
-        if (p->kind == EDDY_PLAN_SOURCE) eddy_strbuf_printf(b, " %s %s", p->u.source.table, p->u.source.connector);
-        eddy_strbuf_putc(b, '\n');
+        /* positions in sources are state too */
+        eddy_strbuf_printf(b, "Source %s %s", p->u.source.table, p->u.source.connector);
         break;
     case EDDY_PLAN_SINK:
-        eddy_strbuf_printf(b, "node %d sink %s %s\n", p->id, p->u.sink.table, p->u.sink.connector);
+        eddy_strbuf_printf(b, "Sink %s %s", p->u.sink.table, p->u.sink.connector);
         break;
     default: break;
     }
+}
+
+static void fp_node(eddy_arena *a, eddy_strbuf *b, eddy_plan *p, bool *seen)
+{
+    if (seen[p->id]) return;
+    seen[p->id] = true;
+    for (int i = 0; i < p->ninputs; i++) fp_node(a, b, p->inputs[i], seen);
+    eddy_strbuf s = {0};
+    shape_of(&s, p);
+    if (s.n) {
+        p->state_shape = eddy_arena_strdup(a, eddy_strbuf_cstr(&s));
+        eddy_strbuf_printf(b, "node %d %s\n", p->id, p->state_shape);
+    }
+    eddy_strbuf_free(&s);
 }
 
 void pl_optimize(eddy_arena *a, eddy_job_plan *jp)
@@ -583,7 +610,7 @@ void pl_optimize(eddy_arena *a, eddy_job_plan *jp)
     jp->nnodes = next;
     eddy_strbuf b = {0};
     bool *seen = calloc((size_t)next + 1, 1);
-    for (int s = 0; s < jp->nsinks; s++) fp_node(&b, jp->sinks[s], seen);
+    for (int s = 0; s < jp->nsinks; s++) fp_node(a, &b, jp->sinks[s], seen);
     free(seen);
     jp->fingerprint = eddy_hash_bytes(eddy_strbuf_cstr(&b), b.n);
     eddy_strbuf_free(&b);

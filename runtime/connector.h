@@ -23,13 +23,32 @@
  *   so ('json.ignore-parse-errors' = 'true', ...), calls spec->bad_record() and goes on. Either
  *   way nothing is lost silently: the job counts what was skipped.
  *
- *   Positions (checkpoints, issue 4): position() serializes where each split is (a byte offset,
- *   an event number, a Kafka offset); seek() restores it before the first poll().
+ *   Positions (checkpoints): position() serializes where every split is (a byte offset and
+ *   line number per file, an event number, a Kafka offset) as of the last batch poll()
+ *   returned, so that seek() on a freshly opened source with the same options makes the next
+ *   poll() return exactly the rows that would have followed (the same rows, in the same order,
+ *   split for split). Generators that are random must therefore keep their random state in the
+ *   position (or derive it from the event number). seek() is called once, before the first
+ *   poll(). Pacing by wall clock ('rows-per-second') restarts from the time of seek().
  *
  * Sinks
  *   A sink writes the rows of its input batches (with their row kinds when the input is a
  *   changelog). flush() makes everything written so far durable or visible (the at-least-once
- *   point); prepare_commit()/commit() bracket a checkpoint for exactly-once sinks (issue 4).
+ *   point); used when the job has no checkpoints.
+ *
+ *   Exactly-once (spec->checkpointing): output becomes visible only with the checkpoint that
+ *   covers it. At checkpoint N the job calls prepare_commit(N, marker): the sink makes what it
+ *   wrote since checkpoint N-1 durable but still invisible (files closed and fsync'd under their
+ *   in-progress names, print rows held in memory) and appends to marker what commit needs
+ *   (which in-progress files become which final files). The marker is stored in the
+ *   checkpoint's LMDB transaction; once that transaction is durable the job calls commit(N),
+ *   which makes the output visible (renames, prints). After a crash the job reopens the sink
+ *   and calls recover(marker of the last checkpoint, or NULL when there is none) before any
+ *   write: the sink completes that commit if it had not happened (idempotent: a rename whose
+ *   source is gone is done already) and deletes its in-progress output that no checkpoint
+ *   covers. Names of output files must not depend on wall-clock time so that a recovered run
+ *   writes the same files as one that never crashed. recover() is also called with NULL on a
+ *   fresh start with checkpointing, to remove in-progress leftovers of an earlier run.
  *
  * Threads: all calls of one source or sink come from the job's thread.
  */
@@ -96,6 +115,8 @@ typedef struct eddy_sink_spec {
     bool print_kinds;               /* print: show the row kind (+I[...]) */
     const char *job_name;           /* for print's prefix and file names */
     FILE *out;                      /* print: where to write (stdout unless tests redirect) */
+    bool checkpointing;             /* exactly-once: output visible at commit() (see above) */
+    int index;                      /* the sink's index in the job (0, 1, ...): unique names */
 } eddy_sink_spec;
 
 typedef struct eddy_sink_ops {
@@ -103,8 +124,10 @@ typedef struct eddy_sink_ops {
     int (*open)(const eddy_sink_spec *spec, void **state, eddy_error *err);
     int (*write)(void *state, const eddy_batch *b, eddy_error *err);
     int (*flush)(void *state, eddy_error *err);
-    int (*prepare_commit)(void *state, uint64_t checkpoint, eddy_error *err); /* may be NULL */
-    int (*commit)(void *state, uint64_t checkpoint, eddy_error *err);         /* may be NULL */
+    /* Exactly-once (see above); each may be NULL for a sink with nothing to commit. */
+    int (*prepare_commit)(void *state, uint64_t checkpoint, eddy_strbuf *marker, eddy_error *err);
+    int (*commit)(void *state, uint64_t checkpoint, eddy_error *err);
+    int (*recover)(void *state, const char *marker, size_t len, eddy_error *err);
     void (*close)(void *state);
 } eddy_sink_ops;
 

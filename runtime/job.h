@@ -11,6 +11,20 @@
  * each batch through the operators of the plan to the sinks, advances watermarks between
  * batches, and, when every source has ended, raises the watermark to the maximum so that every
  * open window fires, flushes the sinks and returns 0.
+ *
+ * Checkpoints (opt.state_dir set; state.h, DESIGN.md): every checkpoint_interval_ms, and when
+ * the job is stopped, the job runs one checkpoint between two batches (the pipeline is
+ * synchronous, so nothing is in flight there: no barriers are needed): each sink's
+ * prepare_commit, then ONE LMDB write transaction with every stateful operator's snapshot
+ * (database "op/K", K the operator's index among the stateful operators in plan node order),
+ * every operator's watermarks ("op/N.wm" in meta), every source's position ("source/K"), the
+ * sinks' markers ("sink/K") and the plan's shape ("plan": one line per stateful operator and
+ * source, from the plan nodes' state_shape), then each sink's commit. eddy_job_create() on a
+ * directory that holds a checkpoint restores it (or refuses with a message naming the first
+ * operator whose shape differs) and seeks the sources; a job that finishes (every source
+ * ended) commits a last time and removes the state files (the directory is left if it holds
+ * anything else). Stopped by eddy_job_stop(), it takes a final checkpoint and, with
+ * opt.savepoint_dir, copies the state there as a savepoint (state.h eddy_state_copy).
  */
 #ifndef EDDY_RUNTIME_JOB_H
 #define EDDY_RUNTIME_JOB_H
@@ -29,6 +43,12 @@ typedef struct eddy_job_options {
     FILE *print_out;        /* where print sinks and bare SELECTs write (NULL = stdout) */
     int batch_rows;         /* rows per batch (0 = EDDY_BATCH_ROWS) */
     bool status_line;       /* draw a live status line on stderr (a terminal) */
+    const char *state_dir;  /* checkpoints go here; NULL: none (at-least-once flushes) */
+    int64_t checkpoint_interval_ms; /* 0: 'execution.checkpointing.interval' of the plan's
+                                     * config, else 10 s */
+    const char *savepoint_dir;  /* stop: write a savepoint here (NULL: none) */
+    const char *from_savepoint; /* start from this savepoint (state_dir must hold no
+                                 * checkpoint; it is copied there first) */
 } eddy_job_options;
 
 typedef struct eddy_job_metrics {
@@ -38,6 +58,10 @@ typedef struct eddy_job_metrics {
     uint64_t bad_records;   /* malformed records skipped */
     int64_t watermark;      /* current job watermark (min over sources), INT64_MIN if none */
     uint64_t state_bytes;   /* memory held by operator state */
+    uint64_t checkpoints;   /* completed checkpoints of this run */
+    uint64_t checkpoint_id; /* id of the last one (0: none) */
+    int64_t checkpoint_ms;  /* duration of the last one */
+    uint64_t checkpoint_bytes; /* size of the state store after it */
 } eddy_job_metrics;
 
 /* Builds the operators of plan. Connector options are validated here (open errors name the

@@ -24,6 +24,7 @@
 #include "../common/error.h"
 #include "../planner/plan.h"
 #include "batch.h"
+#include "state.h"
 
 typedef struct eddy_op eddy_op;
 
@@ -40,6 +41,25 @@ typedef struct eddy_op_ops {
     int (*finish)(eddy_op *op, int input, eddy_error *err);
     int (*tick)(eddy_op *op, int64_t now_ms, eddy_error *err); /* may be NULL */
     void (*destroy)(eddy_op *op);
+    /*
+     * Checkpoints (state.h; the job drives them, see job.h). NULL for an operator whose only
+     * state is its watermarks: the job saves every operator's input_wm, input_idle, idle and wm
+     * itself ("op/N.wm" in meta) and restores them before restore() is called.
+     *
+     * snapshot(op, db): writes the operator's state into db, its own named database, so that
+     * restore() into a fresh operator built from the same plan node continues exactly as this
+     * one would (same future output for the same future input). It runs between batches. It
+     * must be repeatable: after EDDY_ESTATE_FULL the job calls it again on the same state in a
+     * new transaction. An operator may write a full snapshot (eddy_state_clear, then put all)
+     * or only what changed since its last snapshot that was committed (checkpoint_done tells).
+     * restore(op, db): called once on a fresh operator before any other call, with the database
+     * of the last completed checkpoint (an empty one when the operator had written nothing).
+     * checkpoint_done(op): the snapshot last written is durable (may be NULL).
+     * Processing-time timers (idle timeout, early fire, TTL) restart from the first tick.
+     */
+    int (*snapshot)(eddy_op *op, eddy_state_db *db, eddy_error *err);
+    int (*restore)(eddy_op *op, eddy_state_db *db, eddy_error *err);
+    void (*checkpoint_done)(eddy_op *op);
 } eddy_op_ops;
 
 typedef struct eddy_op_out {

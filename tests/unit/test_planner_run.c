@@ -80,7 +80,7 @@ static char *run(fixture *f, const char *sql, int batch_rows)
     char *buf = NULL;
     size_t len = 0;
     FILE *out = open_memstream(&buf, &len);
-    eddy_job_options o = {out, batch_rows, false};
+    eddy_job_options o = {.print_out = out, .batch_rows = batch_rows, .status_line = false};
     eddy_job *job;
     eddy_error err;
     eddy_error_clear(&err);
