@@ -21,6 +21,7 @@
 #include "../common/hash.h"
 #include "../common/hashmap.h"
 #include "../common/hll.h"
+#include "distinct_set.h"
 
 typedef __int128 i128a __attribute__((aligned(8)));
 
@@ -121,7 +122,9 @@ typedef struct agg1 {
 typedef struct dgroup {
     int arg;            /* the argument column */
     eddy_phys phys;     /* its representation */
-    size_t off;         /* offset of the eddy_hset * in the row */
+    bool compact;       /* 8-byte values: an eddy_dset (distinct_set.h), else an eddy_hset */
+    int mb;             /* eddy_dset mask bytes */
+    size_t off;         /* offset of the set pointer in the row */
     int n;              /* aggregates sharing the set */
     int aggs[DG_MAX];   /* their indexes; bit i of a mask is aggs[i] */
 } dgroup;
@@ -514,8 +517,12 @@ eddy_aggs *eddy_aggs_new(const eddy_agg_call *calls, int n, const eddy_schema *i
         }
     }
     for (int j = 0; j < a->ndg; j++) {
-        a->dg[j].off = off;
-        off += sizeof(eddy_hset *);
+        dgroup *dg = &a->dg[j];
+        dg->compact = dg->phys == EDDY_PHYS_I64 || dg->phys == EDDY_PHYS_F64 ||
+                      dg->phys == EDDY_PHYS_BOOL;
+        dg->mb = dg->n <= 4 ? 0 : dg->n <= 8 ? 1 : dg->n <= 16 ? 2 : dg->n <= 32 ? 4 : 8;
+        dg->off = off;
+        off += sizeof(void *);
         a->heap = true;
     }
     a->size = off;
@@ -695,6 +702,21 @@ static void dset_value(eddy_phys ph, const void *key, size_t len, aval *v)
     }
 }
 
+/* A compact set's 64 bits for value v, and back. */
+static inline uint64_t compact_bits(const dgroup *d, const aval *v)
+{
+    return d->phys == EDDY_PHYS_F64 ? f64_bits(v->f) : (uint64_t)v->i;
+}
+
+static inline void compact_value(const dgroup *d, uint64_t u, aval *v)
+{
+    memset(v, 0, sizeof *v);
+    if (d->phys == EDDY_PHYS_F64)
+        memcpy(&v->f, &u, 8);
+    else
+        v->i = (int64_t)u;
+}
+
 static eddy_hset **dset_slot(const dgroup *d, char *row, int64_t *heap)
 {
     eddy_hset **sp = (eddy_hset **)(row + d->off);
@@ -761,11 +783,17 @@ int eddy_aggs_update(const eddy_aggs *a, eddy_agg_rows *r, const eddy_batch *b,
             }
             if (!rowmask) continue;
             char *rp = r->base + (size_t)gids[k] * r->stride;
-            eddy_hset **sp = dset_slot(dg, rp, &r->heap);
             get_aval(ac, dg->phys, row, &v);
-            uint64_t *mask = dset_upsert(*sp, dg->phys, &v, &r->heap);
-            uint64_t nb = rowmask & ~*mask;
-            *mask |= nb;
+            uint64_t nb;
+            if (dg->compact) {
+                nb = eddy_dset_add((eddy_dset **)(rp + dg->off), dg->mb, compact_bits(dg, &v),
+                                   rowmask, &r->heap);
+            } else {
+                eddy_hset **sp = dset_slot(dg, rp, &r->heap);
+                uint64_t *mask = dset_upsert(*sp, dg->phys, &v, &r->heap);
+                nb = rowmask & ~*mask;
+                *mask |= nb;
+            }
             while (nb) {
                 int i = __builtin_ctzll(nb);
                 nb &= nb - 1;
@@ -929,11 +957,29 @@ int eddy_aggs_merge(const eddy_aggs *a, void *dst, const void *src, int64_t *hea
     }
     for (int k = 0; k < a->ndg; k++) {
         const dgroup *dg = &a->dg[k];
+        aval v;
+        if (dg->compact) {
+            const eddy_dset *ss = *(eddy_dset *const *)(s + dg->off);
+            eddy_dset **dsp = (eddy_dset **)(d + dg->off);
+            for (uint32_t i = 0; i < eddy_dset_capacity(ss); i++) {
+                uint64_t u, smask;
+                if (!eddy_dset_slot(ss, i, &u, &smask)) continue;
+                uint64_t nb = eddy_dset_add(dsp, dg->mb, u, smask, heap);
+                if (!nb) continue;
+                compact_value(dg, u, &v);
+                while (nb) {
+                    int b = __builtin_ctzll(nb);
+                    nb &= nb - 1;
+                    const agg1 *g = &a->a[dg->aggs[b]];
+                    if (apply_one(g, d + g->off, &v, heap)) return overflow_error(a, g, err);
+                }
+            }
+            continue;
+        }
         eddy_hset *ss = *(eddy_hset *const *)(s + dg->off);
         if (!ss) continue;
         eddy_hset **dsp = dset_slot(dg, d, heap);
         uint32_t end = eddy_hmap_end(ss);
-        aval v;
         for (uint32_t id = 0; id < end; id++) {
             if (!eddy_hmap_live(ss, id)) continue;
             size_t klen;
@@ -1149,6 +1195,187 @@ int eddy_aggs_output(const eddy_aggs *a, const void *rowp, eddy_batch *out, int 
     return 0;
 }
 
+/* ---- checkpoints ---- */
+
+/* Encoding of a row's aggregate part: the fixed bytes [header, size) as they are (pointers in
+ * them are meaningless on reading and replaced), then, in order, each heap part: a string as
+ * u32 length (UINT32_MAX: none) + bytes; a sketch as u32 length + eddy_hll_serialize; then each
+ * distinct set: compact ones as eddy_dset_encode, general ones as u32 count + (u32 key length,
+ * key, u64 mask) each. Native byte order: a checkpoint is read back by the same build. */
+
+static void put_u32(eddy_strbuf *b, uint32_t v)
+{
+    eddy_strbuf_append(b, (const char *)&v, 4);
+}
+
+static void put_vstr(eddy_strbuf *b, const vstr *v)
+{
+    if (!v->p) {
+        put_u32(b, UINT32_MAX);
+        return;
+    }
+    put_u32(b, v->n);
+    eddy_strbuf_append(b, v->p, v->n);
+}
+
+void eddy_aggs_row_encode(const eddy_aggs *a, const void *rowp, eddy_strbuf *buf)
+{
+    const char *row = rowp;
+    eddy_strbuf_append(buf, row + a->header, a->size - a->header);
+    if (!a->heap) return;
+    for (int j = 0; j < a->n; j++) {
+        const agg1 *g = &a->a[j];
+        if (!g->heap) continue;
+        const char *st = row + g->off;
+        if (g->kind == A_HLL) {
+            size_t at = buf->n;
+            put_u32(buf, 0);
+            eddy_hll_serialize((const eddy_hll *)st, buf);
+            uint32_t len = (uint32_t)(buf->n - at - 4);
+            memcpy(buf->s + at, &len, 4);
+        } else if (g->kind == A_LISTAGG) {
+            put_vstr(buf, &((const st_list *)st)->s);
+            put_vstr(buf, &((const st_list *)st)->sep);
+        } else {
+            put_vstr(buf, &((const st_val *)st)->v.s);
+        }
+    }
+    for (int k = 0; k < a->ndg; k++) {
+        const dgroup *dg = &a->dg[k];
+        if (dg->compact) {
+            eddy_dset_encode(*(eddy_dset *const *)(row + dg->off), buf);
+            continue;
+        }
+        const eddy_hset *hs = *(eddy_hset *const *)(row + dg->off);
+        uint32_t end = hs ? eddy_hmap_end(hs) : 0, n = 0;
+        for (uint32_t id = 0; id < end; id++) n += eddy_hmap_live(hs, id);
+        put_u32(buf, n);
+        for (uint32_t id = 0; id < end; id++) {
+            if (!eddy_hmap_live(hs, id)) continue;
+            size_t klen;
+            const void *key = eddy_hmap_key(hs, id, &klen);
+            put_u32(buf, (uint32_t)klen);
+            eddy_strbuf_append(buf, key, klen);
+            eddy_strbuf_append(buf, eddy_hmap_value(hs, id), 8);
+        }
+    }
+}
+
+typedef struct rd {
+    const char *p;
+    size_t left;
+} rd;
+
+static bool get_u32(rd *r, uint32_t *v)
+{
+    if (r->left < 4) return false;
+    memcpy(v, r->p, 4);
+    r->p += 4;
+    r->left -= 4;
+    return true;
+}
+
+static bool get_bytes(rd *r, size_t n, const char **out)
+{
+    if (r->left < n) return false;
+    *out = r->p;
+    r->p += n;
+    r->left -= n;
+    return true;
+}
+
+static bool get_vstr(rd *r, vstr *v, int64_t *heap)
+{
+    memset(v, 0, sizeof *v);
+    uint32_t n;
+    const char *p;
+    if (!get_u32(r, &n)) return false;
+    if (n == UINT32_MAX) return true;
+    if (!get_bytes(r, n, &p)) return false;
+    vstr_set(v, p, n, heap);
+    return true;
+}
+
+int64_t eddy_aggs_row_decode(const eddy_aggs *a, void *rowp, const void *data, size_t len,
+                             int64_t *heap, eddy_error *err)
+{
+    char *row = rowp;
+    rd r = {data, len};
+    const char *fixed;
+    size_t fl = a->size - a->header;
+    if (!get_bytes(&r, fl, &fixed)) goto bad;
+    memcpy(row + a->header, fixed, fl);
+    if (!a->heap) return (int64_t)fl;
+    /* the pointers copied above are stale: clear every heap part before filling any */
+    for (int j = 0; j < a->n; j++) {
+        const agg1 *g = &a->a[j];
+        if (!g->heap) continue;
+        char *st = row + g->off;
+        if (g->kind == A_HLL) {
+            eddy_hll *h = (eddy_hll *)st;
+            uint8_t p = h->p;
+            memset(h, 0, sizeof *h);
+            h->p = p;
+        } else if (g->kind == A_LISTAGG) {
+            memset(&((st_list *)st)->s, 0, sizeof(vstr));
+            memset(&((st_list *)st)->sep, 0, sizeof(vstr));
+        } else {
+            memset(&((st_val *)st)->v.s, 0, sizeof(vstr));
+        }
+    }
+    for (int k = 0; k < a->ndg; k++) memset(row + a->dg[k].off, 0, sizeof(void *));
+    for (int j = 0; j < a->n; j++) {
+        const agg1 *g = &a->a[j];
+        if (!g->heap) continue;
+        char *st = row + g->off;
+        if (g->kind == A_HLL) {
+            uint32_t n;
+            const char *p;
+            eddy_hll *h = (eddy_hll *)st;
+            if (!get_u32(&r, &n) || !get_bytes(&r, n, &p)) goto bad_free;
+            if (eddy_hll_deserialize(h, p, n)) goto bad_free;
+            *heap += (int64_t)eddy_hll_memory(h);
+        } else if (g->kind == A_LISTAGG) {
+            if (!get_vstr(&r, &((st_list *)st)->s, heap) ||
+                !get_vstr(&r, &((st_list *)st)->sep, heap))
+                goto bad_free;
+        } else if (!get_vstr(&r, &((st_val *)st)->v.s, heap)) {
+            goto bad_free;
+        }
+    }
+    for (int k = 0; k < a->ndg; k++) {
+        const dgroup *dg = &a->dg[k];
+        if (dg->compact) {
+            int64_t used = eddy_dset_decode((eddy_dset **)(row + dg->off), dg->mb, r.p, r.left, heap);
+            if (used < 0) goto bad_free;
+            r.p += used;
+            r.left -= (size_t)used;
+            continue;
+        }
+        uint32_t n;
+        if (!get_u32(&r, &n)) goto bad_free;
+        for (uint32_t i = 0; i < n; i++) {
+            uint32_t kl;
+            const char *key, *mask;
+            if (!get_u32(&r, &kl) || !get_bytes(&r, kl, &key) || !get_bytes(&r, 8, &mask))
+                goto bad_free;
+            aval v;
+            dset_value(dg->phys, key, kl, &v);
+            eddy_hset **sp = dset_slot(dg, row, heap);
+            uint64_t *m = dset_upsert(*sp, dg->phys, &v, heap);
+            uint64_t mv;
+            memcpy(&mv, mask, 8);
+            *m |= mv;
+        }
+    }
+    return (int64_t)(len - r.left);
+bad_free:
+    eddy_aggs_row_free(a, row, heap);
+bad:
+    return eddy_error_set(err, EDDY_ESTATE, a->line, a->col,
+                          "checkpointed aggregate state is truncated or does not fit the query");
+}
+
 void eddy_aggs_row_free(const eddy_aggs *a, void *rowp, int64_t *heap)
 {
     char *row = rowp;
@@ -1168,6 +1395,10 @@ void eddy_aggs_row_free(const eddy_aggs *a, void *rowp, int64_t *heap)
             }
         }
         for (int k = 0; k < a->ndg; k++) {
+            if (a->dg[k].compact) {
+                eddy_dset_free(*(eddy_dset **)(row + a->dg[k].off), heap);
+                continue;
+            }
             eddy_hset **sp = (eddy_hset **)(row + a->dg[k].off);
             if (*sp) {
                 *heap -= (int64_t)eddy_hmap_memory(*sp);

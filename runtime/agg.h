@@ -51,6 +51,7 @@
 
 #include "../common/arena.h"
 #include "../common/error.h"
+#include "../common/strbuf.h"
 #include "../planner/plan.h"
 #include "batch.h"
 
@@ -95,6 +96,16 @@ int eddy_aggs_merge(const eddy_aggs *a, void *dst, const void *src, int64_t *hea
  * does not fit its result type). */
 int eddy_aggs_output(const eddy_aggs *a, const void *row, eddy_batch *out, int first_col,
                      int out_row, eddy_error *err);
+
+/* Checkpoints: appends the accumulator part of row (everything after the operator's header,
+ * variable parts included: strings, LISTAGG text, HyperLogLog sketches, DISTINCT sets) to buf,
+ * in a form eddy_aggs_row_decode reads back on the same build of eddy. */
+void eddy_aggs_row_encode(const eddy_aggs *a, const void *row, eddy_strbuf *buf);
+/* Restores into row (its aggregate part zeroed, the header untouched) an accumulator written by
+ * eddy_aggs_row_encode from data[0..len); heap grows by what the row holds. Returns the bytes
+ * read, or EDDY_ESTATE with err set when data is truncated or does not fit this eddy_aggs. */
+int64_t eddy_aggs_row_decode(const eddy_aggs *a, void *row, const void *data, size_t len,
+                             int64_t *heap, eddy_error *err);
 
 /* Frees the variable parts of a row and zeroes its aggregate part (the header is kept);
  * heap: the counter to decrease. */
