@@ -53,14 +53,21 @@ typedef struct st_dsum {
 } st_dsum;
 
 typedef struct st_val {
+    int64_t has;    /* a value is set */
     union {
         int64_t i;  /* I64, BOOL */
         double f;
         i128a d;
         vstr s;
-    } v;            /* MIN/MAX/FIRST/LAST value */
-    int64_t has;    /* a value is set */
+    } v;            /* MIN/MAX/FIRST/LAST value; over an 8-byte type only v.i / v.f exist:
+                     * the state is then 16 bytes (val_size), not sizeof(st_val) */
 } st_val;
+
+/* Bytes of a MIN/MAX/FIRST/LAST state over representation ph. */
+static inline size_t val_size(eddy_phys ph)
+{
+    return ph == EDDY_PHYS_DEC || ph == EDDY_PHYS_STR ? sizeof(st_val) : 16;
+}
 
 typedef struct st_var {
     int64_t n;
@@ -115,6 +122,8 @@ typedef struct agg1 {
     size_t off;                 /* state offset in the row */
     int dgroup;                 /* distinct group, -1 */
     bool heap;                  /* the state may own heap memory */
+    bool shared;                /* reads the state of an earlier aggregate that is updated the
+                                 * same way (SUM and AVG of one column, ...): no state, no update */
 } agg1;
 
 #define DG_MAX 64 /* aggregates per distinct set: bits of the mask */
@@ -166,7 +175,7 @@ static size_t state_size(akind k, eddy_phys in)
     case A_MIN:
     case A_MAX:
     case A_FIRST:
-    case A_LAST: return sizeof(st_val);
+    case A_LAST: return val_size(in);
     case A_VAR_POP:
     case A_VAR_SAMP:
     case A_STD_POP:
@@ -439,6 +448,44 @@ static bool distinct_matters(akind k)
     }
 }
 
+/* Aggregates whose states are updated alike: the same class over the same column, FILTER and
+ * representation keep one state (Flink shares them too: AVG is SUM / COUNT there). */
+static int state_class(akind k)
+{
+    switch (k) {
+    case A_SUM:
+    case A_SUM0:
+    case A_AVG: return 1;
+    case A_COUNT_STAR: return 2;
+    case A_COUNT: return 3;
+    case A_MIN: return 4;
+    case A_MAX: return 5;
+    case A_VAR_POP:
+    case A_VAR_SAMP:
+    case A_STD_POP:
+    case A_STD_SAMP: return 6;
+    case A_BOOL_AND: return 7;
+    case A_BOOL_OR: return 8;
+    default: return 0;
+    }
+}
+
+/* The earlier non-distinct aggregate whose state aggregate i can share, or -1. */
+static int same_state(const eddy_aggs *a, int i)
+{
+    const agg1 *g = &a->a[i];
+    int cls = state_class(g->kind);
+    if (!cls) return -1;
+    for (int j = 0; j < i; j++) {
+        const agg1 *h = &a->a[j];
+        if (h->shared || h->dgroup >= 0 || state_class(h->kind) != cls) continue;
+        if (h->arg == g->arg && h->filter == g->filter && h->in == g->in &&
+            h->in_scale == g->in_scale)
+            return j;
+    }
+    return -1;
+}
+
 eddy_aggs *eddy_aggs_new(const eddy_agg_call *calls, int n, const eddy_schema *in,
                          size_t header, int line, int col, eddy_error *err)
 {
@@ -501,9 +548,17 @@ eddy_aggs *eddy_aggs_new(const eddy_agg_call *calls, int n, const eddy_schema *i
                     g->kind == A_LAST) && g->in == EDDY_PHYS_STR);
         a->heap |= g->heap;
         g->off = off;
-        off += (state_size(g->kind, g->in) + 7) & ~(size_t)7;
+        bool dist = c->distinct && distinct_matters(g->kind);
+        int owner = dist ? -1 : same_state(a, i);
+        if (owner >= 0) {
+            g->shared = true;
+            g->heap = false; /* the owner frees, encodes and decodes it */
+            g->off = a->a[owner].off;
+        } else {
+            off += (state_size(g->kind, g->in) + 7) & ~(size_t)7;
+        }
 
-        if (c->distinct && distinct_matters(g->kind)) {
+        if (dist) {
             int d = -1;
             for (int j = 0; j < a->ndg; j++)
                 if (a->dg[j].arg == c->arg && a->dg[j].n < DG_MAX) d = j;
@@ -742,7 +797,7 @@ int eddy_aggs_update(const eddy_aggs *a, eddy_agg_rows *r, const eddy_batch *b,
     uint32_t *g2 = NULL;
     for (int j = 0; j < a->n; j++) {
         const agg1 *g = &a->a[j];
-        if (g->dgroup >= 0) continue;
+        if (g->dgroup >= 0 || g->shared) continue;
         const eddy_col *fc = g->filter >= 0 ? &b->cols[g->filter] : NULL;
         const eddy_col *ac = g->arg >= 0 ? &b->cols[g->arg] : NULL;
         const uint8_t *an = ac ? ac->nulls : NULL;
@@ -820,10 +875,10 @@ int eddy_aggs_update(const eddy_aggs *a, eddy_agg_rows *r, const eddy_batch *b,
 
 static void val_copy(st_val *d, const st_val *s, eddy_phys ph, int64_t *heap)
 {
-    if (ph == EDDY_PHYS_STR) {
-        vstr_set(&d->v.s, s->v.s.p, s->v.s.n, heap);
-    } else {
-        memcpy(&d->v, &s->v, sizeof d->v);
+    switch (ph) {
+    case EDDY_PHYS_STR: vstr_set(&d->v.s, s->v.s.p, s->v.s.n, heap); break;
+    case EDDY_PHYS_DEC: d->v.d = s->v.d; break;
+    default: d->v.i = s->v.i; break; /* 8 bytes: also a DOUBLE's bits */
     }
     d->has = 1;
 }
@@ -952,7 +1007,7 @@ int eddy_aggs_merge(const eddy_aggs *a, void *dst, const void *src, int64_t *hea
     const char *s = src;
     for (int j = 0; j < a->n; j++) {
         const agg1 *g = &a->a[j];
-        if (g->dgroup >= 0) continue;
+        if (g->dgroup >= 0 || g->shared) continue;
         if (merge_one(g, d + g->off, s + g->off, heap)) return overflow_error(a, g, err);
     }
     for (int k = 0; k < a->ndg; k++) {

@@ -71,6 +71,11 @@ static size_t fixed_size(eddy_phys p)
     return 8;
 }
 
+/* Strings of up to this many bytes are written as one tag byte 2 + length and the bytes (most
+ * group keys: country codes, days, channel names), longer ones as tag 1, a 4-byte length and
+ * the bytes: a (BIGINT, 10-character VARCHAR) key is 20 bytes and fits a hash table record. */
+#define SHORT_STR_MAX 200
+
 /* Writes value `row` of column c (tag byte included) at p; returns the bytes written. */
 static size_t put_value(const eddy_col *c, eddy_phys phys, int row, unsigned char *p)
 {
@@ -90,8 +95,13 @@ static size_t put_value(const eddy_col *c, eddy_phys phys, int row, unsigned cha
     case EDDY_PHYS_DEC: memcpy(p + 1, &c->v.dec[row], 16); return 17;
     case EDDY_PHYS_STR: {
         uint32_t n = c->v.str[row].n;
+        if (n <= SHORT_STR_MAX) { /* the tag says the length */
+            p[0] = (unsigned char)(2 + n);
+            if (n) memcpy(p + 1, c->v.str[row].p, n);
+            return 1 + (size_t)n;
+        }
         memcpy(p + 1, &n, 4);
-        if (n) memcpy(p + 5, c->v.str[row].p, n);
+        memcpy(p + 5, c->v.str[row].p, n);
         return 5 + (size_t)n;
     }
     }
@@ -195,9 +205,14 @@ void eddy_rowkey_encode_row(const eddy_rowkey *k, const eddy_col *cols, int row,
         const eddy_col *c = &cols[j];
         if (k->phys[j] == EDDY_PHYS_STR && !(c->nulls && c->nulls[row])) {
             uint32_t n = c->v.str[row].n;
-            tmp[0] = 1;
-            memcpy(tmp + 1, &n, 4);
-            eddy_strbuf_append(out, (const char *)tmp, 5);
+            if (n <= SHORT_STR_MAX) {
+                tmp[0] = (unsigned char)(2 + n);
+                eddy_strbuf_append(out, (const char *)tmp, 1);
+            } else {
+                tmp[0] = 1;
+                memcpy(tmp + 1, &n, 4);
+                eddy_strbuf_append(out, (const char *)tmp, 5);
+            }
             if (n) eddy_strbuf_append(out, c->v.str[row].p, n);
             continue;
         }
@@ -222,6 +237,11 @@ static size_t get_value(eddy_batch *out, int col, eddy_phys phys, int row,
     case EDDY_PHYS_F64: memcpy(&c->v.f64[row], p + 1, 8); return 9;
     case EDDY_PHYS_DEC: memcpy(&c->v.dec[row], p + 1, 16); return 17;
     case EDDY_PHYS_STR: {
+        if (p[0] >= 2) {
+            uint32_t n = (uint32_t)p[0] - 2;
+            c->v.str[row] = eddy_batch_str(out, (const char *)p + 1, n);
+            return 1 + (size_t)n;
+        }
         uint32_t n;
         memcpy(&n, p + 1, 4);
         c->v.str[row] = eddy_batch_str(out, (const char *)p + 5, n);

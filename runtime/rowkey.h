@@ -20,7 +20,8 @@
  *     key can equal it).
  *   - Otherwise every column in turn: a tag byte (0 NULL, 1 value) and, for a value, BOOL 1 byte,
  *     I64 and F64 8 bytes (a DOUBLE's -0.0 is written as 0.0 and every NaN as one NaN, so that
- *     values equal in SQL group together), DEC 16 bytes, STR a 4-byte length and the bytes.
+ *     values equal in SQL group together), DEC 16 bytes; STR of up to 200 bytes as the tag
+ *     2 + length and the bytes, longer ones as tag 1, a 4-byte length and the bytes.
  *     Hashed with eddy_hash_bytes. No key columns: the empty key (a global aggregate).
  *   Integers are in host byte order: keys are compared for equality only, never for order.
  *

@@ -432,7 +432,10 @@ static void test_rowkey_round_trip(void **state)
     eddy_schema s = {f, 4};
     tu_cell rows[N * 4];
     memset(rows, 0, sizeof rows);
-    const char *strs[N] = {"", "a", "a", "long string beyond twenty bytes", "", "x"};
+    char longer[301]; /* past the 200 bytes of the short string form */
+    memset(longer, 'q', 300);
+    longer[300] = 0;
+    const char *strs[N] = {"", "a", "a", "long string beyond twenty bytes", longer, "x"};
     double ds[N] = {0.0, -0.0, NAN, 1.5, -NAN, 2};
     for (int i = 0; i < N; i++) {
         rows[i * 4].s = strs[i];
