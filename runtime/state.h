@@ -33,7 +33,7 @@
  * index among the job's stateful operators, see checkpoint.h).
  *
  * Keys sort as bytes (LMDB's default), so an operator that wants its state in firing order
- * writes the window end first, big-endian (eddy_state_key_u64).
+ * writes the window end first, big-endian (eddy_state_key_i64).
  *
  * Errors say what to do next and leave the directory as it was:
  *   - a directory locked by another running eddy: EDDY_ESTATE "state directory DIR is in use by
@@ -48,6 +48,12 @@
  * transaction still hit MDB_MAP_FULL, put/commit return EDDY_ESTATE_FULL with the transaction
  * aborted and the map already doubled: the caller runs the same checkpoint again (snapshots
  * are repeatable until their commit succeeds, see operator.h), so a full map never fails a job.
+ * (db_open, clear, del and meta_put of a write transaction can return it too.) After
+ * EDDY_ESTATE_FULL from any call but commit, the eddy_state_txn stays allocated and every call on
+ * it returns EDDY_ESTATE_FULL again until the caller ends it with eddy_state_abort. Growing the
+ * map remaps the file, so it needs every transaction ended: with a read transaction open,
+ * begin(WRITE) does not grow the map and a full map is EDDY_ESTATE, not EDDY_ESTATE_FULL.
+ * Tests only: the environment variable EDDY_STATE_TEST_MAPSIZE (bytes) replaces the first 1 GiB.
  *
  * Threads: one thread at a time per eddy_state (the job's thread).
  */
@@ -73,7 +79,8 @@ enum { EDDY_STATE_READ = 0, EDDY_STATE_WRITE = 1 };
 
 /* Opens (creating when missing, with its parents) and locks the state directory dir. */
 int eddy_state_open(const char *dir, eddy_state **out, eddy_error *err);
-/* Commits nothing; unlocks and closes. NULL is allowed. */
+/* Commits nothing: ends every transaction still open (their handles become invalid), unlocks
+ * and closes. NULL is allowed. */
 void eddy_state_close(eddy_state *st);
 const char *eddy_state_dir(const eddy_state *st);
 
@@ -94,7 +101,8 @@ int eddy_state_commit(eddy_state_txn *txn, uint64_t checkpoint, eddy_error *err)
 void eddy_state_abort(eddy_state_txn *txn);
 
 /* Opens the named database `name` in txn. A write transaction creates it when missing; a read
- * transaction returns EDDY_ENOTFOUND (no error message needed) when it does not exist. */
+ * transaction returns EDDY_ENOTFOUND (no error message needed) when it does not exist. "meta"
+ * and "" are refused. Opening a name again in the same transaction is a table lookup. */
 int eddy_state_db_open(eddy_state_txn *txn, const char *name, eddy_state_db *db, eddy_error *err);
 /* Deletes every entry of db (write transactions). */
 int eddy_state_clear(eddy_state_db *db, eddy_error *err);
@@ -106,13 +114,15 @@ int eddy_state_del(eddy_state_db *db, const void *key, size_t klen, eddy_error *
 int eddy_state_get(eddy_state_db *db, const void *key, size_t klen, const void **val, size_t *vlen,
                    eddy_error *err);
 /* Calls visit for every entry in key order (keys >= from when from != NULL); visit returns 0 to
- * go on, 1 to stop early (eddy_state_scan then returns 0), or a negative error. */
+ * go on, 1 to stop early (eddy_state_scan then returns 0), or a negative error. visit must not
+ * write to db. */
 typedef int (*eddy_state_visit)(void *ctx, const void *key, size_t klen, const void *val,
                                 size_t vlen, eddy_error *err);
 int eddy_state_scan(eddy_state_db *db, const void *from, size_t fromlen, eddy_state_visit visit,
                     void *ctx, eddy_error *err);
 
-/* The "meta" database: small values the job keeps with a checkpoint. */
+/* The "meta" database: small values the job keeps with a checkpoint. meta_put refuses the
+ * store's own keys ("format", "checkpoint", "checkpoint.at"). */
 int eddy_state_meta_put(eddy_state_txn *txn, const char *key, const void *val, size_t vlen,
                         eddy_error *err);
 int eddy_state_meta_get(eddy_state_txn *txn, const char *key, const void **val, size_t *vlen,
@@ -121,7 +131,7 @@ int eddy_state_meta_get(eddy_state_txn *txn, const char *key, const void **val, 
 /* Writes a compacted copy of the environment (mdb_env_copy2 with MDB_CP_COMPACT) into the
  * directory dst (created; must be empty or missing), as the state directory of a savepoint:
  * eddy_state_open(dst) reads it like any state directory. The copy holds the last completed
- * checkpoint. */
+ * checkpoint and is fsync'd when this returns 0; not while a write transaction is open. */
 int eddy_state_copy(eddy_state *st, const char *dst, eddy_error *err);
 
 /* Big-endian encoding of v into out[8] for keys that must sort by number; for signed values
