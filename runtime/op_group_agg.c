@@ -83,6 +83,8 @@ typedef struct grp_op {
     int64_t now;            /* processing time of the last tick */
     int64_t next_sweep;     /* when to sweep expired groups next */
     eddy_strbuf sb;         /* scratch for an encoded result */
+    char *kbuf;             /* scratch for a state key */
+    size_t kbufn;
     eddy_batch *old;        /* the aggregate results of a run's groups before the run */
     const char **oldp;      /* per touched group of the run: its encoded old result, or NULL */
     uint32_t *oldn;
@@ -319,6 +321,7 @@ static void grp_destroy(eddy_op *op)
     eddy_rowkey_free(&g->key);
     eddy_rowkey_free(&g->outkey);
     eddy_strbuf_free(&g->sb);
+    free(g->kbuf);
     eddy_aggs_free(g->aggs);
     eddy_batch_free(g->out);
     eddy_batch_free(g->old);
@@ -330,7 +333,8 @@ static void grp_destroy(eddy_op *op)
 }
 
 /* ---- checkpoints ----
- * A full snapshot: one entry per group, key = the group's encoded key (rowkey.h), value = u32
+ * A full snapshot: one entry per group, key = 'g' + the group's encoded key (rowkey.h: LMDB
+ * takes no empty key, and a global aggregate's key is empty), value = u32
  * "emitted" flag then the accumulator (agg.h eddy_aggs_row_encode). TTL clocks restart at
  * restore (processing time). */
 
@@ -350,7 +354,14 @@ static int grp_snapshot(eddy_op *op, eddy_state_db *db, eddy_error *err)
         uint32_t em = h->emitted;
         eddy_strbuf_append(&g->sb, (const char *)&em, 4);
         eddy_aggs_row_encode(g->aggs, h, &g->sb);
-        rc = eddy_state_put(db, klen ? key : "", klen, g->sb.s, g->sb.n, err);
+        size_t need = klen + 1;
+        if (need > g->kbufn) {
+            g->kbuf = eddy_xrealloc(g->kbuf, need);
+            g->kbufn = need;
+        }
+        g->kbuf[0] = 'g';
+        if (klen) memcpy(g->kbuf + 1, key, klen);
+        rc = eddy_state_put(db, g->kbuf, need, g->sb.s, g->sb.n, err);
     }
     return rc;
 }
@@ -360,7 +371,9 @@ static int restore_one(void *ctx, const void *key, size_t klen, const void *val,
 {
     grp_op *g = ctx;
     uint32_t em;
-    if (vlen < 4) goto bad;
+    if (vlen < 4 || klen < 1 || *(const char *)key != 'g') goto bad;
+    key = (const char *)key + 1;
+    klen--;
     memcpy(&em, val, 4);
     bool is_new;
     uint32_t id;

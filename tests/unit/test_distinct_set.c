@@ -53,8 +53,7 @@ static void run(int mask_bytes, int nbits, uint64_t range, bool wide_late)
     for (int i = 0; i < 3000; i++) {
         uint64_t v = next() % range;
         if (wide_late && i == 2000) v = UINT64_C(1) << 40;
-        uint64_t bits = (next() % ((UINT64_C(1) << nbits) - 1)) + 1;
-        if (nbits == 64) bits = next() | 1;
+        uint64_t bits = nbits == 64 ? next() | 1 : (next() % ((UINT64_C(1) << nbits) - 1)) + 1;
         int k = 0;
         while (k < nr && r[k].v != v) k++;
         uint64_t fresh_expected = k < nr ? bits & ~r[k].mask : bits;
