@@ -2,6 +2,8 @@
  * blackhole.c: the 'blackhole' sink: takes every row and keeps none, as Flink's (used by the
  * Nexmark queries to measure the engine without a sink's cost). It counts rows and batches,
  * and accepts a changelog. Options: none besides 'connector' ('sink.parallelism' accepted).
+ * Checkpoints (runtime/connector.h): nothing to stage, commit or recover; prepare_commit()
+ * appends nothing to the marker, and every call accepts a NULL state or marker.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -27,6 +29,7 @@ static int bh_write(void *state, const eddy_batch *b, eddy_error *err)
 {
     blackhole *h = state;
     (void)err;
+    if (!h || !b) return 0;
     h->rows += (uint64_t)b->n;
     h->batches++;
     return 0;
@@ -35,6 +38,32 @@ static int bh_write(void *state, const eddy_batch *b, eddy_error *err)
 static int bh_flush(void *state, eddy_error *err)
 {
     (void)state;
+    (void)err;
+    return 0;
+}
+
+static int bh_prepare_commit(void *state, uint64_t checkpoint, eddy_strbuf *marker, eddy_error *err)
+{
+    (void)state;
+    (void)checkpoint;
+    (void)marker;
+    (void)err;
+    return 0;
+}
+
+static int bh_commit(void *state, uint64_t checkpoint, eddy_error *err)
+{
+    (void)state;
+    (void)checkpoint;
+    (void)err;
+    return 0;
+}
+
+static int bh_recover(void *state, const char *marker, size_t len, eddy_error *err)
+{
+    (void)state;
+    (void)marker;
+    (void)len;
     (void)err;
     return 0;
 }
@@ -49,6 +78,9 @@ static const eddy_sink_ops blackhole_ops = {
     .open = bh_open,
     .write = bh_write,
     .flush = bh_flush,
+    .prepare_commit = bh_prepare_commit,
+    .commit = bh_commit,
+    .recover = bh_recover,
     .close = bh_close,
 };
 

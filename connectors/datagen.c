@@ -36,8 +36,15 @@
  * Random strings are lower-case hex digits, as Flink's nextHexString. ROW, ARRAY and MAP
  * columns are not generated (open fails naming the column).
  *
- * Position: the number of rows generated so far; a sequence value is start + row number.
+ * Position: the number of rows generated so far ("120"); a sequence value is start + row
+ * number and every random value a function of (seed, row number, column), so a source that
+ * seeks there goes on with exactly the rows that would have followed. Without a 'seed' the
+ * position also carries the seed drawn at open ("120,<seed>") when some column is random,
+ * and seek() takes it over: a recovered job then goes on with the same random values
+ * (timestamps that follow the wall clock are the exception: they are the time of generation).
+ * Pacing ('rows-per-second') restarts at seek().
  */
+#include <errno.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
@@ -86,6 +93,7 @@ typedef struct datagen {
     int64_t t0;             /* monotonic ms when throttling started */
     uint64_t produced0;     /* produced at t0 */
     bool started;
+    bool random;            /* some value depends on the seed (a random column, a null-rate) */
 } datagen;
 
 static int64_t mono_ms(void)
@@ -293,6 +301,7 @@ static int dg_open(const eddy_source_spec *spec, void **state, eddy_error *err)
         eddy_cellfmt_init(&f->fmt, spec->schema->fields[i].type);
         f->tag = eddy_hash_bytes(f->name, strlen(f->name));
         if (field_setup(&o, f, err)) goto fail;
+        if (!f->sequence || f->null_rate > 0) g->random = true;
         if (f->sequence) {
             uint64_t n = (uint64_t)(f->end - f->start) + 1;
             if (n != 0 && n < g->total) g->total = n;
@@ -453,20 +462,30 @@ static int dg_position(void *state, eddy_strbuf *buf, eddy_error *err)
     datagen *g = state;
     (void)err;
     eddy_strbuf_printf(buf, "%" PRIu64, g->produced);
+    if (!g->seeded && g->random) eddy_strbuf_printf(buf, ",%" PRIu64, g->seed);
     return 0;
 }
 
 static int dg_seek(void *state, const char *data, size_t len, eddy_error *err)
 {
     datagen *g = state;
-    char tmp[32];
+    char tmp[48];
     char *end;
-    if (len == 0 || len >= sizeof tmp) goto bad;
+    if (len == 0 || len >= sizeof tmp || data[0] < '0' || data[0] > '9') goto bad;
     memcpy(tmp, data, len);
     tmp[len] = 0;
-    unsigned long long v = strtoull(tmp, &end, 10);
-    if (*end) goto bad;
+    errno = 0;
+    unsigned long long v = strtoull(tmp, &end, 10), seed = 0;
+    bool has_seed = *end == ',';
+    if (has_seed) {
+        const char *s = end + 1;
+        if (*s < '0' || *s > '9') goto bad;
+        seed = strtoull(s, &end, 10);
+    }
+    if (*end || errno == ERANGE) goto bad;
     g->produced = v;
+    /* the table's own 'seed' wins over the one drawn by the run that took the position */
+    if (has_seed && !g->seeded) g->seed = seed;
     g->started = false;
     return 0;
 bad:

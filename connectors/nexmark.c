@@ -36,7 +36,11 @@
  *   'splits'             number of splits (default 1): split k generates events k, k + S, ...
  *                        (each split's event times increase; their union is the full stream).
  *
- * Position: the next event number of each split, "n0,n1,...".
+ * Position: the next event number of each split, "n0,n1,...". Every field of an event is a
+ * function of (seed, event number), and poll() serves the split whose next number is smallest,
+ * so the position alone fixes what follows: a source that seeks there returns the same batches
+ * in the same order (with 'max-emit-speed'; paced by the wall clock, batch sizes depend on
+ * timing, the rows of each split do not). Pacing restarts at seek().
  */
 #include <ctype.h>
 #include <inttypes.h>
@@ -113,7 +117,6 @@ typedef struct nexmark {
     int64_t stop_at;            /* wall ms, 0 = never */
     int nsplits;
     uint64_t *next;             /* next event number per split */
-    int rr;                     /* split to poll next */
     bool paced;                 /* pacing started */
     int64_t t0;                 /* monotonic ms matching event time `e0` */
     int64_t e0;
@@ -451,17 +454,13 @@ static int nx_poll(void *state, eddy_batch *out, int64_t timeout_ms, eddy_error 
     (void)err;
     (void)timeout_ms; /* pacing never sleeps: an early poll is IDLE */
     bool stopped = s->stop_at > 0 && wall_ms() >= s->stop_at;
-    /* pick a split that still has events */
+    /* the split furthest behind (smallest next event number) that still has events: the
+     * splits stay close in event time, and the order of batches follows from the position
+     * alone, so a source that seeks there returns the same batches in the same order */
     int sp = -1;
-    for (int k = 0; k < s->nsplits && !stopped; k++) {
-        int cand = (s->rr + k) % s->nsplits;
-        if (!exhausted(s, s->next[cand])) {
-            sp = cand;
-            break;
-        }
-    }
+    for (int k = 0; k < s->nsplits && !stopped; k++)
+        if (!exhausted(s, s->next[k]) && (sp < 0 || s->next[k] < s->next[sp])) sp = k;
     if (sp < 0) return s->keep_alive ? EDDY_POLL_IDLE : EDDY_POLL_END;
-    s->rr = (sp + 1) % s->nsplits;
     ensure_scratch(s, out->cap);
 
     int64_t due_limit = INT64_MAX; /* event times up to this offset may go out now */

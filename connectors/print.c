@@ -18,13 +18,36 @@
  *
  * The row kind is shown when the sink spec asks for it (print_kinds, which the planner sets for
  * print tables, Flink always showing it) or when the input is a changelog; otherwise rows are
- * just [v1, v2]. Output goes to spec->out (stdout when NULL), is written per batch and
- * flushed at flush() and close().
+ * just [v1, v2]. Output goes to spec->out (stdout when NULL).
+ *
+ * When rows appear (runtime/connector.h, exactly-once):
+ *   - Without checkpoints, and with checkpoints when the output is a terminal (people watch
+ *     it): rows are written per batch and flushed at flush(), commit() and close(). After a
+ *     crash, the rows printed since the last checkpoint are printed again by the recovered run
+ *     (at-least-once).
+ *   - With checkpoints (spec->checkpointing) and the output not a terminal (a pipe or a file,
+ *     isatty() false): exactly-once. Formatted rows are held in memory; prepare_commit() moves
+ *     them to a pending buffer, and commit(), called once the checkpoint is durable, writes
+ *     that buffer and flushes. A recovered run therefore prints exactly the rows after the
+ *     last checkpoint, and the concatenated output of every run equals that of a run that
+ *     never crashed. Rows not yet committed when the job fails are never printed. The held
+ *     rows cost memory until the next checkpoint.
+ *   - 'sink.delivery-guarantee' (Flink's option name) overrides the terminal test:
+ *     'exactly-once' holds rows even on a terminal, 'at-least-once' or 'none' prints at once
+ *     even into a pipe. Without checkpoints rows are always printed at once.
+ *   The marker is empty and recover() has nothing to redo: the pending text is not stored in
+ *   the checkpoint (no sink could tell after a crash how much of it a pipe had taken), so if
+ *   the process dies after the checkpoint is durable and before commit() has written it out,
+ *   those rows are lost, not doubled. commit() writes them with one write(2) to keep that
+ *   moment short; but into a pipe whose reader does not keep up, the write blocks, and a kill
+ *   then leaves part of the rows (and a part of a line) in the pipe.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "connectors/connectors.h"
 #include "connectors/format_json.h"
@@ -38,7 +61,10 @@ typedef struct print_sink {
     int ncols;
     eddy_cellfmt *fmt;
     eddy_json_encoder *je;      /* format json */
-    eddy_strbuf buf;
+    eddy_strbuf buf;            /* rows of the batch being formatted */
+    bool hold;                  /* exactly-once: rows wait for commit() */
+    eddy_strbuf held;           /* rows written since the last prepare_commit() */
+    eddy_strbuf pending;        /* rows prepared, printed at the next commit() */
 } print_sink;
 
 static const char *const kind_text[] = {"+I", "-U", "+U", "-D"};
@@ -50,6 +76,8 @@ static void print_free(print_sink *p)
     free(p->fmt);
     eddy_json_encoder_free(p->je);
     eddy_strbuf_free(&p->buf);
+    eddy_strbuf_free(&p->held);
+    eddy_strbuf_free(&p->pending);
     free(p);
 }
 
@@ -57,14 +85,18 @@ static int print_open(const eddy_sink_spec *spec, void **state, eddy_error *err)
 {
     eddy_optset o = {"print", spec->options, spec->noptions, err};
     static const char *const formats[] = {"text", "json", NULL};
-    int fmt;
-    if (eddy_opt_enum(&o, "format", formats, 0, &fmt)) return err->code;
+    static const char *const guarantees[] = {"exactly-once", "at-least-once", "none", NULL};
+    int fmt, guarantee;
+    if (eddy_opt_enum(&o, "format", formats, 0, &fmt) ||
+        eddy_opt_enum(&o, "sink.delivery-guarantee", guarantees, -1, &guarantee))
+        return err->code;
     const char *known[24];
     int nk = 0;
     known[nk++] = "print-identifier";
     known[nk++] = "standard-error";
     known[nk++] = "sink.parallelism";
     known[nk++] = "format";
+    known[nk++] = "sink.delivery-guarantee";
     if (fmt == 1)
         for (int i = 0; eddy_json_option_keys[i]; i++) known[nk++] = eddy_json_option_keys[i];
     known[nk] = NULL;
@@ -88,6 +120,14 @@ static int print_open(const eddy_sink_spec *spec, void **state, eddy_error *err)
         p->prefix = eddy_xstrdup("");
     }
     p->kinds = spec->print_kinds || spec->changelog;
+    if (spec->checkpointing) {
+        if (guarantee < 0) {
+            int fd = fileno(p->out);
+            p->hold = fd < 0 || !isatty(fd); /* a memory stream has no descriptor: not a tty */
+        } else {
+            p->hold = guarantee == 0;
+        }
+    }
     p->ncols = spec->schema->n;
     p->fmt = eddy_xcalloc((size_t)(p->ncols ? p->ncols : 1), sizeof *p->fmt);
     for (int i = 0; i < p->ncols; i++) eddy_cellfmt_init(&p->fmt[i], spec->schema->fields[i].type);
@@ -123,22 +163,86 @@ static int print_write(void *state, const eddy_batch *b, eddy_error *err)
         }
         eddy_strbuf_append(s, "]\n", 2);
     }
+    if (p->hold) {
+        eddy_strbuf_append(&p->held, s->s, s->n);
+        return 0;
+    }
     if (s->n && fwrite(s->s, 1, s->n, p->out) != s->n)
-        return eddy_error_set(err, EDDY_EIO, 0, 0, "print: cannot write the output");
+        return eddy_error_set(err, EDDY_EIO, 0, 0, "print: cannot write the output: %s",
+                              strerror(errno));
     return 0;
 }
 
+/* Holding rows, flush() shows nothing: only commit() does. */
 static int print_flush(void *state, eddy_error *err)
 {
     print_sink *p = state;
-    if (fflush(p->out) != 0)
-        return eddy_error_set(err, EDDY_EIO, 0, 0, "print: cannot write the output");
+    if (!p->hold && fflush(p->out) != 0)
+        return eddy_error_set(err, EDDY_EIO, 0, 0, "print: cannot write the output: %s",
+                              strerror(errno));
     return 0;
 }
 
+static int print_prepare_commit(void *state, uint64_t checkpoint, eddy_strbuf *marker,
+                                eddy_error *err)
+{
+    print_sink *p = state;
+    (void)checkpoint;
+    (void)marker; /* nothing to store: see the header comment */
+    (void)err;
+    if (p->hold && p->held.n) {
+        eddy_strbuf_append(&p->pending, p->held.s, p->held.n);
+        eddy_strbuf_clear(&p->held);
+    }
+    return 0;
+}
+
+static int print_commit(void *state, uint64_t checkpoint, eddy_error *err)
+{
+    print_sink *p = state;
+    (void)checkpoint;
+    if (fflush(p->out) != 0)
+        return eddy_error_set(err, EDDY_EIO, 0, 0, "print: cannot write the output: %s",
+                              strerror(errno));
+    if (!p->pending.n) return 0;
+    /* one write(2) where there is a descriptor, not stdio's chunks: the moment between the
+     * durable checkpoint and the rows being out is as short as it can be */
+    int fd = fileno(p->out);
+    const char *s = p->pending.s;
+    size_t n = p->pending.n;
+    if (fd < 0) {
+        if (fwrite(s, 1, n, p->out) != n || fflush(p->out) != 0) n = 1;
+        else n = 0;
+    }
+    while (fd >= 0 && n > 0) {
+        ssize_t w = write(fd, s, n);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) break;
+        s += w;
+        n -= (size_t)w;
+    }
+    if (n > 0)
+        return eddy_error_set(err, EDDY_EIO, 0, 0, "print: cannot write the output: %s",
+                              strerror(errno));
+    eddy_strbuf_clear(&p->pending);
+    return 0;
+}
+
+/* Nothing to redo or remove: print keeps no output outside the process. */
+static int print_recover(void *state, const char *marker, size_t len, eddy_error *err)
+{
+    (void)state;
+    (void)marker;
+    (void)len;
+    (void)err;
+    return 0;
+}
+
+/* Rows held or pending here were never committed: they are dropped. */
 static void print_close(void *state)
 {
     print_sink *p = state;
+    if (!p) return;
     fflush(p->out);
     print_free(p);
 }
@@ -148,6 +252,9 @@ static const eddy_sink_ops print_ops = {
     .open = print_open,
     .write = print_write,
     .flush = print_flush,
+    .prepare_commit = print_prepare_commit,
+    .commit = print_commit,
+    .recover = print_recover,
     .close = print_close,
 };
 

@@ -16,7 +16,9 @@
  * anything else must be built from those (Flink's "expression 'x' is not being grouped").
  * GROUP BY window_start, window_end over TABLE(TUMBLE/HOP/CUMULATE/SESSION(...)) fuses the
  * window assignment into the aggregation (WINDOW_AGG / SESSION_AGG); a window TVF without such
- * a GROUP BY stays a WINDOW_TVF node.
+ * a GROUP BY stays a WINDOW_TVF node. With SET 'eddy.late-rows.table', each window aggregate
+ * also gets its late-row sink here (bind_late_sink, bind_stmt.c), so that an error about it
+ * inside a view is reported where the view is used.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -1394,6 +1396,7 @@ static bscope *bind_aggregate(binder *b, const eddy_select *sel, bscope *sc, con
             agg->u.window_agg.early_fire_ms = d;
             agg->changelog = true;
         }
+        if (bind_late_sink(b, agg)) return NULL;
     }
     eddy_plan *post = pn_calc(b->a, agg, ex, names, nout, having, sel->pos);
     *names_out = names;

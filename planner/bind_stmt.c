@@ -9,6 +9,13 @@
  * and the values land swapped there too. A query column whose type differs from its target's
  * is cast when Flink would cast implicitly (numeric widening, DECIMAL to DECIMAL, string
  * lengths, timestamp precisions); anything else is an error naming the column.
+ *
+ * Late rows: with SET 'eddy.late-rows.table' = 'T' (eddy's own; Flink has no SQL for side
+ * outputs), every WINDOW_AGG / SESSION_AGG of the statement gets a late_sink (plan.h): a SINK of
+ * T over a CALC that takes T's columns BY NAME from the window's input columns (the rowtime,
+ * the grouping keys, the aggregated columns: what the query gives the window; computed ones
+ * named $fN are not offered), cast as INSERT casts. A column of T with no such input column is
+ * an error at the query's SELECT that lists the names there are. '' or RESET = drop late rows.
  */
 #include <stdio.h>
 #include <string.h>
@@ -54,6 +61,93 @@ static eddy_plan *apply_limit(binder *b, eddy_plan *sink, bscope *q, eddy_pos po
     return sink;
 }
 
+/* The physical columns of table o, in table order, as a sink writes them (PRIMARY KEY columns
+ * NOT NULL). */
+static eddy_schema target_schema(binder *b, const cat_object *o)
+{
+    const eddy_create_table *ct = o->table;
+    int nt = 0;
+    for (int i = 0; i < ct->ncols; i++) nt += ct->cols[i].kind == EDDY_COLUMN_PHYSICAL;
+    eddy_schema target = {pn_fields(b->a, nt), nt};
+    for (int i = 0, k = 0; i < ct->ncols; i++) {
+        const eddy_column_def *cd = &ct->cols[i];
+        if (cd->kind != EDDY_COLUMN_PHYSICAL) continue;
+        eddy_sqltype *t = pt_copy(b->a, cd->type);
+        if (cd->primary_key) t->not_null = true;
+        if (ct->primary_key)
+            for (int j = 0; j < ct->primary_key->n; j++)
+                if (strcmp(ct->primary_key->a[j].name, cd->name->name) == 0) t->not_null = true;
+        target.fields[k].name = astr(b, cd->name->name);
+        target.fields[k].type = t;
+        k++;
+    }
+    return target;
+}
+
+/* Fills the sink part of sink (whose out is table o's target schema) from o's WITH options and
+ * the statement's hints: connector, options, 'partition.keys' of PARTITIONED BY. Checks that
+ * the connector can be written to; errors name tpos, the table's name in the statement.
+ * Returns 0 or the error code. */
+static int sink_connector(binder *b, eddy_plan *sink, const cat_object *o, const eddy_option_list *hints,
+                          eddy_pos tpos)
+{
+    const eddy_create_table *ct = o->table;
+    const eddy_schema target = sink->out;
+    int nt = target.n;
+    sink->u.sink.table = astr(b, o->name);
+    /* options and hints */
+    int n = (ct->options ? ct->options->n : 0) + (hints ? hints->n : 0);
+    eddy_kv *kv = eddy_arena_zalloc(b->a, sizeof *kv * (size_t)(n ? n : 1));
+    int nk = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        const eddy_option_list *l = pass ? hints : ct->options;
+        if (!l) continue;
+        for (int i = 0; i < l->n; i++) {
+            int j;
+            for (j = 0; j < nk; j++)
+                if (strcmp(kv[j].key, l->a[i].key) == 0) break;
+            kv[j].key = astr(b, l->a[i].key);
+            kv[j].value = astr(b, l->a[i].value);
+            if (j == nk) nk++;
+        }
+    }
+    /* PARTITIONED BY: filesystem reads them as 'partition.keys' (comma separated) */
+    if (ct->partitioned_by) {
+        for (int i = 0; i < ct->partitioned_by->n; i++) {
+            bool found = false;
+            for (int k = 0; k < nt; k++) found = found || strcmp(target.fields[k].name, ct->partitioned_by->a[i].name) == 0;
+            if (!found) {
+                return bind_error(b, EDDY_EBIND, ct->partitioned_by->a[i].pos,
+                                  "PARTITIONED BY column '%s' is not a column of '%s'", ct->partitioned_by->a[i].name,
+                                  o->name);
+            }
+        }
+        eddy_strbuf sb = {0};
+        for (int i = 0; i < ct->partitioned_by->n; i++)
+            eddy_strbuf_printf(&sb, "%s%s", i ? "," : "", ct->partitioned_by->a[i].name);
+        eddy_kv *k2 = eddy_arena_zalloc(b->a, sizeof *k2 * (size_t)(nk + 1));
+        memcpy(k2, kv, sizeof *kv * (size_t)nk);
+        k2[nk].key = "partition.keys";
+        k2[nk].value = eddy_arena_strdup(b->a, eddy_strbuf_cstr(&sb));
+        eddy_strbuf_free(&sb);
+        kv = k2;
+        nk++;
+    }
+    const char *connector = NULL;
+    for (int i = 0; i < nk; i++)
+        if (strcmp(kv[i].key, "connector") == 0) connector = kv[i].value;
+    if (!connector) return bind_error(b, EDDY_EBIND, tpos, "table '%s' has no 'connector' option", o->name);
+    if (strcmp(connector, "datagen") == 0 || strcmp(connector, "nexmark") == 0)
+        return bind_error(b, EDDY_EBIND, tpos, "table '%s' uses connector '%s', which can only be read from", o->name,
+                          connector);
+    sink->u.sink.connector = connector;
+    sink->u.sink.options = kv;
+    sink->u.sink.noptions = nk;
+    sink->u.sink.target = target;
+    sink->u.sink.print_changelog = strcmp(connector, "print") == 0;
+    return 0;
+}
+
 static eddy_plan *plan_insert(binder *b, const eddy_stmt *st)
 {
     const eddy_name *tn = st->u.insert.table;
@@ -71,25 +165,8 @@ static eddy_plan *plan_insert(binder *b, const eddy_stmt *st)
         bind_error(b, EDDY_EBIND, tn->pos, "cannot INSERT INTO '%s': it is a view", o->name);
         return NULL;
     }
-    const eddy_create_table *ct = o->table;
-    /* the target: physical columns */
-    int nt = 0;
-    for (int i = 0; i < ct->ncols; i++) nt += ct->cols[i].kind == EDDY_COLUMN_PHYSICAL;
-    eddy_schema target = {pn_fields(b->a, nt), nt};
-    const eddy_column_def **tcols = eddy_arena_alloc(b->a, sizeof *tcols * (size_t)(nt ? nt : 1));
-    for (int i = 0, k = 0; i < ct->ncols; i++) {
-        const eddy_column_def *cd = &ct->cols[i];
-        if (cd->kind != EDDY_COLUMN_PHYSICAL) continue;
-        tcols[k] = cd;
-        eddy_sqltype *t = pt_copy(b->a, cd->type);
-        if (cd->primary_key) t->not_null = true;
-        if (ct->primary_key)
-            for (int j = 0; j < ct->primary_key->n; j++)
-                if (strcmp(ct->primary_key->a[j].name, cd->name->name) == 0) t->not_null = true;
-        target.fields[k].name = astr(b, cd->name->name);
-        target.fields[k].type = t;
-        k++;
-    }
+    eddy_schema target = target_schema(b, o);
+    int nt = target.n;
     bscope *q = bind_query(b, st->u.insert.query, true);
     if (!q) return NULL;
     eddy_plan *in = q->node;
@@ -169,62 +246,7 @@ static eddy_plan *plan_insert(binder *b, const eddy_stmt *st)
     sink->inputs[0] = calc;
     sink->changelog = calc->changelog;
     sink->out = target;
-    sink->u.sink.table = astr(b, o->name);
-    /* options and hints */
-    int n = (ct->options ? ct->options->n : 0) + (st->u.insert.hints ? st->u.insert.hints->n : 0);
-    eddy_kv *kv = eddy_arena_zalloc(b->a, sizeof *kv * (size_t)(n ? n : 1));
-    int nk = 0;
-    for (int pass = 0; pass < 2; pass++) {
-        const eddy_option_list *l = pass ? st->u.insert.hints : ct->options;
-        if (!l) continue;
-        for (int i = 0; i < l->n; i++) {
-            int j;
-            for (j = 0; j < nk; j++)
-                if (strcmp(kv[j].key, l->a[i].key) == 0) break;
-            kv[j].key = astr(b, l->a[i].key);
-            kv[j].value = astr(b, l->a[i].value);
-            if (j == nk) nk++;
-        }
-    }
-    /* PARTITIONED BY: filesystem reads them as 'partition.keys' (comma separated) */
-    if (ct->partitioned_by) {
-        for (int i = 0; i < ct->partitioned_by->n; i++) {
-            bool found = false;
-            for (int k = 0; k < nt; k++) found = found || strcmp(target.fields[k].name, ct->partitioned_by->a[i].name) == 0;
-            if (!found) {
-                bind_error(b, EDDY_EBIND, ct->partitioned_by->a[i].pos, "PARTITIONED BY column '%s' is not a column of '%s'",
-                           ct->partitioned_by->a[i].name, o->name);
-                return NULL;
-            }
-        }
-        eddy_strbuf sb = {0};
-        for (int i = 0; i < ct->partitioned_by->n; i++)
-            eddy_strbuf_printf(&sb, "%s%s", i ? "," : "", ct->partitioned_by->a[i].name);
-        eddy_kv *k2 = eddy_arena_zalloc(b->a, sizeof *k2 * (size_t)(nk + 1));
-        memcpy(k2, kv, sizeof *kv * (size_t)nk);
-        k2[nk].key = "partition.keys";
-        k2[nk].value = eddy_arena_strdup(b->a, eddy_strbuf_cstr(&sb));
-        eddy_strbuf_free(&sb);
-        kv = k2;
-        nk++;
-    }
-    const char *connector = NULL;
-    for (int i = 0; i < nk; i++)
-        if (strcmp(kv[i].key, "connector") == 0) connector = kv[i].value;
-    if (!connector) {
-        bind_error(b, EDDY_EBIND, tn->pos, "table '%s' has no 'connector' option", o->name);
-        return NULL;
-    }
-    if (strcmp(connector, "datagen") == 0 || strcmp(connector, "nexmark") == 0) {
-        bind_error(b, EDDY_EBIND, tn->pos, "table '%s' uses connector '%s', which can only be read from", o->name,
-                   connector);
-        return NULL;
-    }
-    sink->u.sink.connector = connector;
-    sink->u.sink.options = kv;
-    sink->u.sink.noptions = nk;
-    sink->u.sink.target = target;
-    sink->u.sink.print_changelog = strcmp(connector, "print") == 0;
+    if (sink_connector(b, sink, o, st->u.insert.hints, tn->pos)) return NULL;
     apply_limit(b, sink, q, st->pos);
     if (check_changelog(b, sink, st->pos)) return NULL;
     return sink;
@@ -255,6 +277,138 @@ static eddy_plan *plan_select(binder *b, const eddy_query *query, eddy_pos pos)
     sink->u.sink.print_changelog = true;
     apply_limit(b, sink, q, pos);
     return sink;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Late rows: SET 'eddy.late-rows.table'                                                     */
+
+/* Sets the first error as "'eddy.late-rows.table' = 'T': <inner message>" at pos (the window's
+ * query): the SET has no position of its own once the query is planned. */
+static int late_error(binder *b, const eddy_error *inner, const char *table, eddy_pos pos)
+{
+    return bind_error(b, inner->code, pos, "SET 'eddy.late-rows.table' = '%s': %s", table, inner->msg);
+}
+
+/* The table named by the option's value (t, db.t or cat.db.t; parts may be `quoted`), or NULL
+ * with an error at pos. */
+static cat_object *late_table(binder *b, const char *value, eddy_pos pos)
+{
+    eddy_ident parts[4];
+    eddy_name n = {parts, 0, 4, pos};
+    eddy_error inner;
+    eddy_error_clear(&inner);
+    const char *p = value;
+    for (;;) {
+        const char *dot = strchr(p, '.');
+        size_t len = dot ? (size_t)(dot - p) : strlen(p);
+        if (n.nparts == 4 || len == 0) {
+            eddy_error_set(&inner, EDDY_EUSAGE, 0, 0, "not a table name (write t, db.t or catalog.db.t)");
+            late_error(b, &inner, value, pos);
+            return NULL;
+        }
+        bool quoted = len >= 2 && p[0] == '`' && p[len - 1] == '`';
+        parts[n.nparts].name = quoted ? eddy_arena_strndup(b->a, p + 1, len - 2) : eddy_arena_strndup(b->a, p, len);
+        parts[n.nparts].quoted = quoted;
+        parts[n.nparts].pos = pos;
+        n.nparts++;
+        if (!dot) break;
+        p = dot + 1;
+    }
+    cat_object *o = cat_lookup(b->s, &n, &inner);
+    if (o && o->kind != CAT_TABLE) {
+        eddy_error_set(&inner, EDDY_EBIND, 0, 0, "'%s' is a view; late rows go to a table", o->name);
+        o = NULL;
+    }
+    if (!o) late_error(b, &inner, value, pos);
+    return o;
+}
+
+/* A generated name of a computed column ($f3): not a name the query has. */
+static bool generated_name(const char *name)
+{
+    if (name[0] != '$' || name[1] != 'f' || !name[2]) return false;
+    for (const char *c = name + 2; *c; c++)
+        if (*c < '0' || *c > '9') return false;
+    return true;
+}
+
+/* The late-row sink of window node w into table o: a CALC over w reading w's input layout
+ * (plan.h window_agg.late_sink) that gives each of o's columns the input column of that name,
+ * cast as INSERT casts, and a SINK of o. Returns 0 or an error at w's position. */
+static int late_sink_of(binder *b, eddy_plan *w, const cat_object *o, const char *value)
+{
+    eddy_pos pos = {w->line, w->col, 0};
+    const eddy_schema *in = &w->inputs[0]->out;
+    eddy_schema target = target_schema(b, o);
+    int nt = target.n;
+    eddy_bexpr **ex = eddy_arena_alloc(b->a, sizeof *ex * (size_t)(nt ? nt : 1));
+    const char *what = w->kind == EDDY_PLAN_SESSION_AGG ? "session window" : "window";
+    eddy_error inner;
+    eddy_error_clear(&inner);
+    for (int k = 0; k < nt; k++) {
+        const eddy_field *tf = &target.fields[k];
+        int j;
+        for (j = 0; j < in->n; j++)
+            if (!generated_name(in->fields[j].name) && strcmp(in->fields[j].name, tf->name) == 0) break;
+        if (j == in->n) {
+            const char **cands = eddy_arena_alloc(b->a, sizeof *cands * (size_t)(in->n ? in->n : 1));
+            int nc = 0;
+            eddy_strbuf sb = {0};
+            for (int i = 0; i < in->n; i++) {
+                if (generated_name(in->fields[i].name)) continue;
+                eddy_strbuf_printf(&sb, "%s%s", nc ? ", " : "", in->fields[i].name);
+                cands[nc++] = in->fields[i].name;
+            }
+            const char *sug = strlen(tf->name) >= 3 ? pl_suggest(tf->name, cands, nc) : NULL;
+            eddy_error_set(&inner, EDDY_EBIND, 0, 0,
+                           "table '%s' has column '%s'%s%s%s, but the late rows of this %s have only: %s (its "
+                           "rowtime, grouping keys and aggregated columns); drop the column from the table or SET "
+                           "another one",
+                           o->name, tf->name, sug ? " (did you mean '" : "", sug ? sug : "", sug ? "'?)" : "", what,
+                           nc ? eddy_strbuf_cstr(&sb) : "no named column");
+            eddy_strbuf_free(&sb);
+            return late_error(b, &inner, value, pos);
+        }
+        const eddy_field *f = &in->fields[j];
+        if (!pt_implicit(f->type, tf->type)) {
+            eddy_error_set(&inner, EDDY_EBIND, 0, 0,
+                           "Incompatible types for column '%s' of table '%s': the %s reads %s, the table wants %s; declare "
+                           "the column with a type that %s casts to",
+                           tf->name, o->name, what, pt_str(f->type), pt_str(tf->type), pt_str(f->type));
+            return late_error(b, &inner, value, pos);
+        }
+        ex[k] = bx_cast(b->a, bx_col(b->a, j, f->type), pt_with_null(b->a, tf->type, f->type->not_null));
+    }
+    /* not pn_calc: the expressions read w's input, not w */
+    eddy_plan *calc = pn_new(b->a, EDDY_PLAN_CALC, 1, pos);
+    calc->inputs[0] = w;
+    calc->out.n = nt;
+    calc->out.fields = pn_fields(b->a, nt);
+    for (int k = 0; k < nt; k++) {
+        calc->out.fields[k].name = target.fields[k].name;
+        calc->out.fields[k].type = ex[k]->type;
+    }
+    calc->u.calc.exprs = ex;
+    eddy_plan *sink = pn_new(b->a, EDDY_PLAN_SINK, 1, pos);
+    sink->inputs[0] = calc;
+    sink->out = target;
+    eddy_error *outer = b->err;
+    b->err = &inner;
+    int rc = sink_connector(b, sink, o, NULL, pos);
+    b->err = outer;
+    if (rc) return late_error(b, &inner, value, pos);
+    w->u.window_agg.late_sink = sink;
+    return 0;
+}
+
+int bind_late_sink(binder *b, eddy_plan *w)
+{
+    const char *value = session_option(b->s, "eddy.late-rows.table");
+    if (!value || !*value) return 0;
+    eddy_pos pos = {w->line, w->col, 0};
+    cat_object *o = late_table(b, value, pos);
+    if (!o) return b->err->code;
+    return late_sink_of(b, w, o, value);
 }
 
 static void add_sink(binder *b, eddy_job_plan *jp, eddy_plan *sink, int *cap)

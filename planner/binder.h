@@ -177,6 +177,10 @@ bscope *bind_query(binder *b, const eddy_query *q, bool top);
 bscope *bind_catalog_object(binder *b, const cat_object *o, const char *qual, const eddy_option_list *hints,
                             eddy_pos pos);
 
+/* Late rows (bind_stmt.c): when SET 'eddy.late-rows.table' names a table, gives window node w
+ * (WINDOW_AGG / SESSION_AGG whose input is built) its late_sink (plan.h); an error goes to
+ * b->err at w's position. Returns 0 or the error code. */
+int bind_late_sink(binder *b, eddy_plan *w);
 /* Builds the plan of an INSERT, statement set or SELECT into a new job plan (ids numbered,
  * optimized). *bare is set for a bare SELECT. Returns 0 or an error code. */
 int plan_statement(eddy_session *s, const eddy_stmt *st, const char *text, eddy_job_plan **out, bool *bare,

@@ -212,7 +212,8 @@ int pl_parse_duration(const char *text, int64_t *ms)
 
 static const char *const duration_keys[] = {
     "table.exec.emit.allow-lateness", "table.exec.emit.early-fire.delay", "table.exec.emit.late-fire.delay",
-    "table.exec.source.idle-timeout", "table.exec.state.ttl", "table.exec.mini-batch.allow-latency", NULL,
+    "table.exec.source.idle-timeout", "table.exec.state.ttl", "table.exec.mini-batch.allow-latency",
+    "execution.checkpointing.interval", NULL,
 };
 static const char *const bool_keys[] = {
     "table.exec.emit.early-fire.enabled", "table.exec.emit.late-fire.enabled", "table.exec.mini-batch.enabled", NULL,

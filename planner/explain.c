@@ -9,6 +9,10 @@
  *   +- Calc(select=[bidder, bid_count, window_start AS starttime, window_end AS endtime])
  *      +- SessionWindowAggregate(groupBy=[bidder], window=[SESSION(dateTime, gap=[10 s])], ...)
  *
+ * The late-row sink of a window (SET 'eddy.late-rows.table') prints as a tree of its own after
+ * the statement's sinks, ending in a LateRowsOf(...) line that names the window instead of
+ * repeating it; the window itself shows lateRows=[-> table].
+ *
  * Expressions print as SQL (`dateTime - INTERVAL '4' SECOND`, `CAST(price AS DECIMAL(23, 3))`)
  * with column references by their input's field names. Output is deterministic: golden tests
  * compare it.
@@ -430,6 +434,8 @@ static void print_aggregate(eddy_strbuf *b, const eddy_plan *p)
             pl_print_duration(b, p->u.window_agg.early_fire_ms);
             eddy_strbuf_putc(b, ']');
         }
+        if (p->u.window_agg.late_sink)
+            eddy_strbuf_printf(b, ", lateRows=[-> %s]", p->u.window_agg.late_sink->u.sink.table);
     }
     if (group && p->u.group_agg.mini_batch) eddy_strbuf_puts(b, ", miniBatch=[true]");
     if (p->changelog) eddy_strbuf_puts(b, ", changelog=[I, UB, UA]");
@@ -447,9 +453,21 @@ static void print_aggregate(eddy_strbuf *b, const eddy_plan *p)
     }
 }
 
+/* The window node whose late rows CALC p reads (plan.h window_agg.late_sink), or NULL. */
+static const eddy_plan *late_rows_of(const eddy_plan *p)
+{
+    if (p->kind != EDDY_PLAN_CALC || p->ninputs != 1) return NULL;
+    const eddy_plan *w = p->inputs[0];
+    if (w->kind != EDDY_PLAN_WINDOW_AGG && w->kind != EDDY_PLAN_SESSION_AGG) return NULL;
+    const eddy_plan *ls = w->u.window_agg.late_sink;
+    return ls && ls->inputs[0] == p ? w : NULL;
+}
+
 void pl_explain_node(eddy_strbuf *b, const eddy_plan *p)
 {
-    const eddy_schema *in = p->ninputs ? &p->inputs[0]->out : NULL;
+    const eddy_plan *late = late_rows_of(p);
+    /* a late-row CALC reads its window's input */
+    const eddy_schema *in = late ? &late->inputs[0]->out : p->ninputs ? &p->inputs[0]->out : NULL;
     switch (p->kind) {
     case EDDY_PLAN_SOURCE:
         eddy_strbuf_printf(b, "TableSourceScan(table=[%s], connector=[%s], fields=[", p->u.source.table,
@@ -485,6 +503,7 @@ void pl_explain_node(eddy_strbuf *b, const eddy_plan *p)
             pl_print_bexpr(b, p->u.calc.filter, in);
             eddy_strbuf_putc(b, ']');
         }
+        if (late) eddy_strbuf_puts(b, ", input=[late rows]");
         eddy_strbuf_putc(b, ')');
         return;
     case EDDY_PLAN_WATERMARK:
@@ -522,6 +541,22 @@ void pl_explain_node(eddy_strbuf *b, const eddy_plan *p)
     }
 }
 
+/* Which window a late-row CALC reads: "WindowAggregate, groupBy=[k], window=[TUMBLE(...)]". */
+static void print_late_source(eddy_strbuf *b, const eddy_plan *w)
+{
+    const eddy_schema *in = &w->inputs[0]->out;
+    eddy_strbuf_puts(b, w->kind == EDDY_PLAN_SESSION_AGG ? "SessionWindowAggregate" : "WindowAggregate");
+    if (w->u.window_agg.nkeys) {
+        eddy_strbuf_puts(b, ", groupBy=[");
+        for (int k = 0; k < w->u.window_agg.nkeys; k++)
+            eddy_strbuf_printf(b, "%s%s", k ? ", " : "", in->fields[w->u.window_agg.keys[k]].name);
+        eddy_strbuf_putc(b, ']');
+    }
+    eddy_strbuf_puts(b, ", window=[");
+    print_window(b, &w->u.window_agg.win, in);
+    eddy_strbuf_putc(b, ']');
+}
+
 /* One node and its inputs; prefix is the indentation of this node's line. */
 static void print_tree(eddy_strbuf *b, const eddy_plan *p, const char *prefix, const char *branch)
 {
@@ -535,7 +570,15 @@ static void print_tree(eddy_strbuf *b, const eddy_plan *p, const char *prefix, c
     if (!*branch) child[pl] = 0;
     else if (strcmp(branch, ":- ") == 0) memcpy(child + pl, ":  ", 4);
     else memcpy(child + pl, "   ", 4);
-    for (int i = 0; i < p->ninputs; i++) print_tree(b, p->inputs[i], child, i == p->ninputs - 1 ? "+- " : ":- ");
+    const eddy_plan *late = late_rows_of(p);
+    if (late) {
+        /* the window is printed in the tree of the query's own sink: name it, do not repeat it */
+        eddy_strbuf_printf(b, "%s+- LateRowsOf(", child);
+        print_late_source(b, late);
+        eddy_strbuf_puts(b, ")\n");
+    } else {
+        for (int i = 0; i < p->ninputs; i++) print_tree(b, p->inputs[i], child, i == p->ninputs - 1 ? "+- " : ":- ");
+    }
     free(child);
 }
 

@@ -16,6 +16,12 @@
  *     -> CALC (HAVING, final projection in SELECT order)
  *     -> SINK (connector of the INSERT target, or print for a bare SELECT)
  *
+ * Late rows: with SET 'eddy.late-rows.table', a WINDOW_AGG / SESSION_AGG node also has a
+ * late_sink: SINK (that table) -> CALC (its columns by name, cast as INSERT casts) whose
+ * input is the window node itself, reading the rows it drops as late in the layout of the
+ * window node's input (see window_agg.late_sink). Those sinks follow the query's own in
+ * eddy_job_plan.sinks.
+ *
  * Column layout rules (the runtime relies on them):
  *   - CALC output = its projection list, in order, after its filter.
  *   - WINDOW_AGG / SESSION_AGG output = group keys, then window_start, window_end,
@@ -225,7 +231,14 @@ struct eddy_plan {
                                       * (-U/+U: the node is a changelog). Without it the lateness
                                       * only delays the one firing to end - 1 + lateness */
             int64_t late_fire_ms;    /* 'table.exec.emit.late-fire.delay' (0 = at every late row) */
-            bool late_side_output;   /* late rows go to the side output instead of being dropped */
+            /* Late rows ('eddy.late-rows.table'): the SINK the rows this node drops as late go
+             * to, or NULL to drop them. The sink's input is a CALC whose input is this node and
+             * whose expressions read this node's INPUT layout: the one edge of a plan that
+             * carries not its input's output but the rows the window operator refused, as
+             * they reached it (the runtime wires it to eddy_op.late_outs). The planner
+             * appends late sinks to the job's sinks after the query's own, so they get ids,
+             * fingerprints and operators like every sink. */
+            eddy_plan *late_sink;
         } window_agg;                /* WINDOW_AGG and SESSION_AGG (win.kind SESSION; keys = PARTITION BY / group keys) */
         struct {
             int *keys;
@@ -253,7 +266,7 @@ struct eddy_plan {
 /* A job: the sinks of one INSERT, one statement set, or one bare SELECT (whose sink is the
  * terminal). Sources reached from several sinks are shared. */
 typedef struct eddy_job_plan {
-    eddy_plan **sinks;
+    eddy_plan **sinks;      /* the statement's sinks, then the late-row sinks of its windows */
     int nsinks;
     int nnodes;             /* node ids are 0 .. nnodes-1 */
     eddy_kv *config;        /* the session's SET options at submit time */

@@ -10,7 +10,11 @@
  *   4. Push filters: a conjunct `col = constant` of a CALC whose col is a plain source column
  *      (through CALCs and WATERMARK) becomes the source's pushed_filter; the CALC keeps it.
  *   5. Share equal subtrees between the sinks of a statement set.
- *   6. Number nodes post-order (sinks in order) and fingerprint the stateful ones.
+ *   6. Number nodes post-order (sinks in order) and fingerprint the stateful ones. The late-row
+ *      sinks of window nodes (plan.h window_agg.late_sink) join the job's sinks here, after the
+ *      statement's own: steps 1-5 must not see them as trees of their own (their CALC reads
+ *      the window's input, not the window), so step 2 keeps and renumbers the columns they
+ *      read when it prunes the window's input.
  *
  * The plan is a tree until step 5, so steps 1-4 may rewrite nodes in place.
  */
@@ -241,6 +245,10 @@ static eddy_plan *prune_agg(eddy_arena *a, eddy_plan *p, const bool *need, int *
     bool *nd = need_new(a, in->out.n);
     for (int k = 0; k < nkeys; k++) nd[keys[k]] = true;
     if (!group) nd[p->u.window_agg.win.time_col] = true;
+    /* the late-row CALC reads this node's input (plan.h window_agg.late_sink) */
+    eddy_plan *late = !group && p->u.window_agg.late_sink ? p->u.window_agg.late_sink->inputs[0] : NULL;
+    if (late)
+        for (int i = 0; i < late->out.n; i++) bx_uses(late->u.calc.exprs[i], nd);
     int nkeep = 0;
     for (int j = 0; j < naggs; j++) {
         if (!need[nkeys + nwin + j]) continue;
@@ -254,6 +262,8 @@ static eddy_plan *prune_agg(eddy_arena *a, eddy_plan *p, const bool *need, int *
     p->inputs[0] = in;
     int *nk = eddy_arena_alloc(a, sizeof(int) * (size_t)(nkeys ? nkeys : 1));
     for (int k = 0; k < nkeys; k++) nk[k] = im[keys[k]];
+    if (late)
+        for (int i = 0; i < late->out.n; i++) late->u.calc.exprs[i] = bx_remap(a, late->u.calc.exprs[i], im);
     eddy_agg_call *na = eddy_arena_alloc(a, sizeof *na * (size_t)(nkeep ? nkeep : 1));
     int *m = map_new(a, n);
     eddy_field *f = pn_fields(a, nkeys + nwin + nkeep);
@@ -495,6 +505,25 @@ static eddy_plan *share(uniq *u, eddy_plan *p)
 /* ---------------------------------------------------------------------------------------- */
 /* 6. Ids and fingerprint                                                                    */
 
+/* Appends the late-row sinks of the window nodes below p (plan.h window_agg.late_sink) to the
+ * job's sinks, once each (a window shared by two INSERTs writes its late rows once). */
+static void add_late_sinks(eddy_arena *a, eddy_job_plan *jp, eddy_plan *p, int *cap)
+{
+    for (int i = 0; i < p->ninputs; i++) add_late_sinks(a, jp, p->inputs[i], cap);
+    if (p->kind != EDDY_PLAN_WINDOW_AGG && p->kind != EDDY_PLAN_SESSION_AGG) return;
+    eddy_plan *ls = p->u.window_agg.late_sink;
+    if (!ls) return;
+    for (int i = 0; i < jp->nsinks; i++)
+        if (jp->sinks[i] == ls) return;
+    if (jp->nsinks == *cap) {
+        *cap = *cap ? *cap * 2 : 4;
+        eddy_plan **n = eddy_arena_alloc(a, sizeof *n * (size_t)*cap);
+        memcpy(n, jp->sinks, sizeof *n * (size_t)jp->nsinks);
+        jp->sinks = n;
+    }
+    jp->sinks[jp->nsinks++] = ls;
+}
+
 static void number(eddy_plan *p, int *next)
 {
     if (p->id >= 0) return;
@@ -604,6 +633,8 @@ void pl_optimize(eddy_arena *a, eddy_job_plan *jp)
         for (int i = 0; i < sink->ninputs; i++) sink->inputs[i] = share(&u, sink->inputs[i]);
     }
     free(u.nodes);
+    int nown = jp->nsinks, cap = jp->nsinks;
+    for (int s = 0; s < nown; s++) add_late_sinks(a, jp, jp->sinks[s], &cap);
     for (int s = 0; s < jp->nsinks; s++) clear_ids(jp->sinks[s]);
     int next = 0;
     for (int s = 0; s < jp->nsinks; s++) number(jp->sinks[s], &next);

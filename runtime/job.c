@@ -7,6 +7,18 @@
  * batch down its pipeline synchronously; watermarks and end-of-input follow in-band. Every few
  * milliseconds of wall-clock time the operators get a tick (processing-time windows, idle
  * splits, early firing) and, on a terminal, the status line is redrawn.
+ *
+ * Checkpoints (opt.state_dir): the coordinator (checkpoint.c) is handed the job's parts in
+ * plan node-id order once everything is built; it restores the last checkpoint there, before
+ * the first poll. Between two rounds of polls, once the interval has passed, it takes a
+ * checkpoint. How the job ends decides the rest:
+ *   - every source ended (or every sink reached its LIMIT): a last checkpoint commits the
+ *     sinks, then the state files are removed (a rerun starts afresh);
+ *   - eddy_job_stop(): a last checkpoint (a rerun resumes from it), then the savepoint copy
+ *     when opt.savepoint_dir is set;
+ *   - an error: nothing more; the previous checkpoint stays the one a rerun resumes from.
+ * Without a state directory, a stop flushes the sinks (at-least-once) and an end flushes them
+ * through their finish(), as before checkpoints existed.
  */
 #include "job.h"
 
@@ -17,6 +29,7 @@
 #include <time.h>
 
 #include "../common/arena.h"
+#include "checkpoint.h"
 #include "operator.h"
 
 typedef struct src_driver {
@@ -32,8 +45,10 @@ typedef struct src_driver {
 } src_driver;
 
 typedef struct sink_inst {
+    const eddy_plan *plan;          /* the SINK node */
     const eddy_sink_ops *ops;
     void *state;
+    eddy_op *op;                    /* its operator */
     eddy_sink_spec spec;
 } sink_inst;
 
@@ -47,6 +62,10 @@ struct eddy_job {
     int nsrcs;
     sink_inst *sinks;
     int nsinks;
+    const eddy_plan **nodes;        /* by plan node id (every node reached from a sink) */
+    int nlimits;                    /* sinks with a LIMIT */
+    eddy_checkpointer *ckpt;        /* checkpoints, or NULL (no state_dir) */
+    int64_t interval_ms;            /* between two checkpoints */
     volatile sig_atomic_t stop;     /* set by eddy_job_stop */
     uint64_t bad_records;           /* malformed records skipped by sources */
     int bad_logged;                 /* how many of them were written to stderr */
@@ -133,6 +152,7 @@ static int open_sink(eddy_job *job, const eddy_plan *p, eddy_op **out, eddy_erro
     job->sinks = eddy_xrealloc(job->sinks, sizeof(sink_inst) * (size_t)(job->nsinks + 1));
     sink_inst *s = &job->sinks[job->nsinks];
     memset(s, 0, sizeof *s);
+    s->plan = p;
     s->ops = c->sink;
     s->spec.table = p->u.sink.table;
     s->spec.options = p->u.sink.options;
@@ -142,11 +162,26 @@ static int open_sink(eddy_job *job, const eddy_plan *p, eddy_op **out, eddy_erro
     s->spec.print_kinds = p->u.sink.print_changelog;
     s->spec.job_name = job->plan->name;
     s->spec.out = job->opt.print_out ? job->opt.print_out : stdout;
+    s->spec.checkpointing = job->opt.state_dir != NULL;
+    s->spec.index = 0; /* the sink's rank among SINK nodes by node id (checkpoint.h) */
+    for (int id = 0; id < p->id; id++)
+        if (job->nodes[id] && job->nodes[id]->kind == EDDY_PLAN_SINK) s->spec.index++;
     int rc = s->ops->open(&s->spec, &s->state, err);
     if (rc) return rc;
     job->nsinks++;
-    *out = eddy_op_sink_new(p, s->ops, s->state);
+    *out = s->op = eddy_op_sink_new(p, s->ops, s->state);
+    eddy_op_sink_set_exactly_once(s->op, s->spec.checkpointing);
+    if (p->u.sink.limit > 0) job->nlimits++;
     return 0;
+}
+
+/* Whether the edge from node in to node p carries in's late rows rather than its output: p is
+ * the CALC of in's late-row sink (plan.h window_agg.late_sink). */
+static bool late_edge(const eddy_plan *in, const eddy_plan *p)
+{
+    if (in->kind != EDDY_PLAN_WINDOW_AGG && in->kind != EDDY_PLAN_SESSION_AGG) return false;
+    const eddy_plan *ls = in->u.window_agg.late_sink;
+    return ls && ls->inputs[0] == p;
 }
 
 /* Builds node p (once) and everything below it. */
@@ -182,12 +217,89 @@ static int build(eddy_job *job, const eddy_plan *p, eddy_error *err)
         if (in->kind == EDDY_PLAN_SOURCE) {
             src_driver *s = &job->srcs[job->src_of[in->id]];
             add_out(&s->outs, &s->nouts, op, i);
+        } else if (late_edge(in, p)) {
+            eddy_op *up = job->ops[in->id];
+            add_out(&up->late_outs, &up->nlate_outs, op, i);
         } else {
             eddy_op *up = job->ops[in->id];
             add_out(&up->outs, &up->nouts, op, i);
         }
     }
     return 0;
+}
+
+/* Records every node reached from p in job->nodes, by id. */
+static void collect_nodes(eddy_job *job, const eddy_plan *p)
+{
+    if (p->id < 0 || p->id >= job->plan->nnodes || job->nodes[p->id]) return;
+    job->nodes[p->id] = p;
+    for (int i = 0; i < p->ninputs; i++) collect_nodes(job, p->inputs[i]);
+}
+
+/* The checkpoint interval: opt, else 'execution.checkpointing.interval', else 10 s. */
+static int checkpoint_interval(eddy_job *job, eddy_error *err)
+{
+    if (job->opt.checkpoint_interval_ms > 0) {
+        job->interval_ms = job->opt.checkpoint_interval_ms;
+        return 0;
+    }
+    const char *v = eddy_kv_get(job->plan->config, job->plan->nconfig, "execution.checkpointing.interval", NULL);
+    job->interval_ms = 10000;
+    if (!v) return 0;
+    int64_t ms;
+    if (eddy_checkpoint_parse_interval(v, &ms) != 0 || ms <= 0)
+        return eddy_error_set(err, EDDY_EUSAGE, 0, 0,
+                              "'execution.checkpointing.interval' = '%s' is not a duration of at "
+                              "least 1 ms (write e.g. '10 s', '200 ms' or '1 min')",
+                              v);
+    job->interval_ms = ms;
+    return 0;
+}
+
+/* Checks the checkpoint options and opens the state store, before any connector opens. */
+static int open_checkpoints(eddy_job *job, eddy_error *err)
+{
+    int rc = checkpoint_interval(job, err);
+    if (rc) return rc;
+    if (job->opt.savepoint_dir && (rc = eddy_checkpoint_check_savepoint_dir(job->opt.savepoint_dir, err)))
+        return rc;
+    return eddy_checkpoint_open(job->opt.state_dir, job->opt.from_savepoint, job->plan, &job->ckpt, err);
+}
+
+/* Hands the built job to the checkpoint coordinator, which restores the last checkpoint. */
+static int restore_checkpoint(eddy_job *job, eddy_error *err)
+{
+    int n = job->plan->nnodes;
+    eddy_op **ops = eddy_xcalloc((size_t)n + 1, sizeof *ops);
+    eddy_op **merges = eddy_xcalloc((size_t)n + 1, sizeof *merges);
+    eddy_checkpoint_source *srcs = eddy_xcalloc((size_t)job->nsrcs + 1, sizeof *srcs);
+    eddy_checkpoint_sink *sinks = eddy_xcalloc((size_t)job->nsinks + 1, sizeof *sinks);
+    eddy_checkpoint_graph g = {.ops = ops, .merges = merges, .sources = srcs, .sinks = sinks};
+    for (int id = 0; id < n; id++) {
+        const eddy_plan *p = job->nodes[id];
+        if (!p) continue;
+        if (p->kind == EDDY_PLAN_SOURCE) {
+            if (job->src_of[id] < 0) continue;
+            src_driver *s = &job->srcs[job->src_of[id]];
+            srcs[g.nsources++] = (eddy_checkpoint_source){p, s->ops, s->state};
+            continue;
+        }
+        eddy_op *op = job->ops[id];
+        if (!op) continue;
+        if (p->state_shape) ops[g.nops++] = op;
+        else if (p->ninputs > 1) merges[g.nmerges++] = op;
+        if (p->kind == EDDY_PLAN_SINK) {
+            for (int i = 0; i < job->nsinks; i++)
+                if (job->sinks[i].plan == p)
+                    sinks[g.nsinks++] = (eddy_checkpoint_sink){p, job->sinks[i].ops, job->sinks[i].state};
+        }
+    }
+    int rc = eddy_checkpoint_restore(job->ckpt, &g, err);
+    free(ops);
+    free(merges);
+    free(srcs);
+    free(sinks);
+    return rc;
 }
 
 int eddy_job_create(const eddy_job_plan *plan, eddy_connector_registry reg,
@@ -200,14 +312,21 @@ int eddy_job_create(const eddy_job_plan *plan, eddy_connector_registry reg,
     int n = plan->nnodes > 0 ? plan->nnodes : 1;
     job->ops = eddy_xcalloc((size_t)n, sizeof *job->ops);
     job->src_of = eddy_xcalloc((size_t)n, sizeof *job->src_of);
+    job->nodes = eddy_xcalloc((size_t)n, sizeof *job->nodes);
     for (int i = 0; i < n; i++) job->src_of[i] = -1;
-    for (int i = 0; i < plan->nsinks; i++) {
-        int rc = build(job, plan->sinks[i], err);
-        if (rc) {
-            eddy_job_destroy(job);
-            *out = NULL;
-            return rc;
-        }
+    for (int i = 0; i < plan->nsinks; i++) collect_nodes(job, plan->sinks[i]);
+    int rc = 0;
+    if ((job->opt.savepoint_dir || job->opt.from_savepoint) && !job->opt.state_dir)
+        rc = eddy_error_set(err, EDDY_EUSAGE, 0, 0, "savepoints need checkpoints: give the job a state directory");
+    /* the state first: a state that cannot be used is refused before a connector opens */
+    if (rc == 0 && job->opt.state_dir) rc = open_checkpoints(job, err);
+    for (int i = 0; i < plan->nsinks && rc == 0; i++) rc = build(job, plan->sinks[i], err);
+    if (rc == 0 && job->ckpt) rc = restore_checkpoint(job, err);
+    if (rc) {
+        if (job->ckpt) eddy_checkpoint_drop_copy(job->ckpt);
+        eddy_job_destroy(job);
+        *out = NULL;
+        return rc;
     }
     *out = job;
     return 0;
@@ -255,21 +374,45 @@ static void draw_status(eddy_job *job, int64_t started, bool final)
     char wm[32] = "-";
     if (m.watermark != INT64_MIN && m.watermark != INT64_MAX)
         snprintf(wm, sizeof wm, "%" PRId64, m.watermark);
+    char ck[64] = "";
+    if (m.checkpoints > 0)
+        snprintf(ck, sizeof ck, ", checkpoint %" PRIu64 " (%" PRId64 " ms)", m.checkpoint_id,
+                 m.checkpoint_ms);
     fprintf(stderr, "\r\033[K%s: %" PRIu64 " rows in, %.0f rows/s, %" PRIu64 " out, watermark %s, %" PRIu64
-            " late, %" PRIu64 " bad%s",
+            " late, %" PRIu64 " bad%s%s",
             job->plan->name ? job->plan->name : "job", m.rows_in, rate, m.rows_out, wm, m.late_rows,
-            m.bad_records, final ? "\n" : "");
+            m.bad_records, ck, final ? "\n" : "");
     fflush(stderr);
+}
+
+/* Every sink has written the LIMIT of its query (never true when one has no LIMIT). */
+static bool limits_reached(const eddy_job *job)
+{
+    if (job->nlimits == 0 || job->nlimits < job->nsinks) return false;
+    for (int i = 0; i < job->nsinks; i++)
+        if (!eddy_op_sink_done(job->sinks[i].op)) return false;
+    return true;
+}
+
+static int flush_sinks(eddy_job *job, eddy_error *err)
+{
+    for (int i = 0; i < job->nsinks; i++) {
+        sink_inst *s = &job->sinks[i];
+        int rc = s->ops->flush ? s->ops->flush(s->state, err) : 0;
+        if (rc) return rc;
+    }
+    return 0;
 }
 
 int eddy_job_run(eddy_job *job, eddy_error *err)
 {
-    int64_t started = mono_ms(), last_tick = started, last_status = started;
+    int64_t started = mono_ms(), last_tick = started, last_status = started, last_ckpt = started;
     int active = job->nsrcs;
     int rc = 0;
-    while (active > 0 && !job->stop) {
+    bool limited = limits_reached(job); /* a restored job may have written its LIMIT already */
+    while (active > 0 && !job->stop && !limited) {
         bool progress = false;
-        for (int i = 0; i < job->nsrcs && !job->stop; i++) {
+        for (int i = 0; i < job->nsrcs && !job->stop && !limited; i++) {
             src_driver *s = &job->srcs[i];
             if (s->ended) continue;
             eddy_batch_reset(s->batch);
@@ -287,11 +430,17 @@ int eddy_job_run(eddy_job *job, eddy_error *err)
                 rc = r;
             }
             if (rc) goto out;
+            limited = job->nlimits > 0 && limits_reached(job);
         }
         int64_t now = mono_ms();
         if (now - last_tick >= 10) {
             last_tick = now;
             rc = tick_all(job, err);
+            if (rc) goto out;
+        }
+        if (job->ckpt && now - last_ckpt >= job->interval_ms && active > 0 && !limited) {
+            last_ckpt = now;
+            rc = eddy_checkpoint_run(job->ckpt, err);
             if (rc) goto out;
         }
         if (job->opt.status_line && now - last_status >= 500) {
@@ -303,21 +452,43 @@ int eddy_job_run(eddy_job *job, eddy_error *err)
             nanosleep(&ts, NULL);
         }
     }
-    if (job->stop) {
-        /* stopped from outside: make what the sinks hold visible */
-        for (int i = 0; i < job->nsinks; i++) {
-            sink_inst *s = &job->sinks[i];
-            if (s->ops->flush && (rc = s->ops->flush(s->state, err))) goto out;
+    if (job->stop && !limited && active > 0) {
+        /* stopped from outside: a last checkpoint (a rerun resumes from it) and the savepoint,
+         * or, without checkpoints, make what the sinks hold visible */
+        if (!job->ckpt) {
+            rc = flush_sinks(job, err);
+        } else {
+            rc = eddy_checkpoint_run(job->ckpt, err);
+            if (rc == 0 && job->opt.savepoint_dir)
+                rc = eddy_checkpoint_savepoint(job->ckpt, job->opt.savepoint_dir, err);
         }
+    } else if (job->ckpt) {
+        /* ended by itself: the last commit, and the state is of no more use */
+        rc = eddy_checkpoint_finish(job->ckpt, err);
+    } else if (limited) {
+        rc = flush_sinks(job, err); /* the sinks' finish() never came */
     }
 out:
     if (job->opt.status_line) draw_status(job, started, true);
     if (job->bad_records > 0)
         fprintf(stderr, "eddy: %" PRIu64 " malformed record(s) skipped\n", job->bad_records);
-    eddy_job_metrics m;
-    eddy_job_get_metrics(job, &m);
-    if (m.late_rows > 0)
-        fprintf(stderr, "eddy: %" PRIu64 " late row(s) dropped (behind the watermark)\n", m.late_rows);
+    /* late rows: dropped, or written to the table of 'eddy.late-rows.table' (one per job) */
+    uint64_t dropped = 0, kept = 0;
+    const char *late_table = NULL;
+    for (int i = 0; i < job->plan->nnodes; i++) {
+        const eddy_op *op = job->ops[i];
+        if (!op) continue;
+        if (op->nlate_outs) {
+            kept += op->late_rows;
+            late_table = op->plan->u.window_agg.late_sink->u.sink.table;
+        } else {
+            dropped += op->late_rows;
+        }
+    }
+    if (dropped > 0)
+        fprintf(stderr, "eddy: %" PRIu64 " late row(s) dropped (behind the watermark)\n", dropped);
+    if (kept > 0)
+        fprintf(stderr, "eddy: %" PRIu64 " late row(s) written to table '%s'\n", kept, late_table);
     return rc;
 }
 
@@ -344,6 +515,14 @@ void eddy_job_get_metrics(const eddy_job *job, eddy_job_metrics *m)
         }
     }
     m->bad_records = job->bad_records;
+    if (job->ckpt) {
+        eddy_checkpoint_stats cs;
+        eddy_checkpoint_get_stats(job->ckpt, &cs);
+        m->checkpoints = cs.count;
+        m->checkpoint_id = cs.last_id;
+        m->checkpoint_ms = cs.last_ms;
+        m->checkpoint_bytes = cs.bytes;
+    }
 }
 
 void eddy_job_destroy(eddy_job *job)
@@ -359,8 +538,10 @@ void eddy_job_destroy(eddy_job *job)
         eddy_batch_free(s->batch);
         free(s->outs);
     }
+    eddy_checkpoint_close(job->ckpt);
     free(job->srcs);
     free(job->sinks);
+    free(job->nodes);
     free(job->ops);
     free(job->src_of);
     free(job);

@@ -16,10 +16,11 @@
  * the job is stopped, the job runs one checkpoint between two batches (the pipeline is
  * synchronous, so nothing is in flight there: no barriers are needed): each sink's
  * prepare_commit, then ONE LMDB write transaction with every stateful operator's snapshot
- * (database "op/K", K the operator's index among the stateful operators in plan node order),
- * every operator's watermarks ("op/N.wm" in meta), every source's position ("source/K"), the
- * sinks' markers ("sink/K") and the plan's shape ("plan": one line per stateful operator and
- * source, from the plan nodes' state_shape), then each sink's commit. eddy_job_create() on a
+ * (database "op/K", K the operator's index among the non-SOURCE nodes that have a state_shape,
+ * sinks included, in plan node-id order; checkpoint.h), their watermarks ("op/K.wm" in meta;
+ * "union/K.wm" for stateless operators with several inputs), every source's position
+ * ("source/K"), the sinks' markers ("sink/K", K = eddy_sink_spec.index) and the plan's shape
+ * ("plan": one line per numbered operator and source), then each sink's commit. eddy_job_create() on a
  * directory that holds a checkpoint restores it (or refuses with a message naming the first
  * operator whose shape differs) and seeks the sources; a job that finishes (every source
  * ended) commits a last time and removes the state files (the directory is left if it holds

@@ -28,6 +28,13 @@
  * end of the call (ids of pending rows stay valid meanwhile); the table is compacted when most
  * of its ids are holes.
  *
+ * Checkpoints (operator.h snapshot/restore, entry layout in opstate.h): a full snapshot each
+ * time: a meta entry (gap, lateness and aggregates, checked on restore; `seen`, `next_fire`, the
+ * creation counter, the late-row count) and one entry per open session,
+ * eddy_state_key_i64(end) | 'W' | group key -> start, creation order, accumulator. Restore
+ * re-creates the sessions with their creation order (which orders ties when they fire) and one
+ * timer each.
+ *
  * Sessions that fire at one watermark are emitted in end order, ties in creation order.
  * Allowed lateness delays the firing to end - 1 + lateness. Early firing and late firing
  * ('table.exec.emit.late-fire.enabled') are not supported for session windows yet: the
@@ -40,6 +47,7 @@
 #include "../common/hashmap.h"
 #include "agg.h"
 #include "operator.h"
+#include "opstate.h"
 #include "rowkey.h"
 
 typedef struct sess {
@@ -439,6 +447,8 @@ static int ses_push(eddy_op *op, int input, eddy_batch *b, eddy_error *err)
 
     pendrow *p = eddy_arena_alloc(s->scratch, (size_t)n * sizeof(pendrow));
     uint32_t np = 0;
+    int32_t *late = eddy_arena_alloc(s->scratch, (size_t)n * sizeof(int32_t));
+    int nlate = 0;
     int rc = 0;
     for (int i = 0; i < n; i++) {
         if (wmb && wmb[i] > s->seen) {
@@ -468,6 +478,7 @@ static int ses_push(eddy_op *op, int input, eddy_batch *b, eddy_error *err)
             }
             if (!open) {
                 op->late_rows++;
+                late[nlate++] = i; /* to the late-row sink, if any (after the loop) */
                 continue;
             }
             kid[i] = id;
@@ -520,6 +531,7 @@ static int ses_push(eddy_op *op, int input, eddy_batch *b, eddy_error *err)
         np++;
     }
     if (!rc) rc = apply(s, b, p, np, err);
+    if (!rc) rc = eddy_op_emit_late(op, b, late, nlate, err);
     tidy_keys(s);
     update_state_bytes(s);
     return rc;
@@ -561,6 +573,138 @@ static int ses_tick(eddy_op *op, int64_t now_ms, eddy_error *err)
     return rc;
 }
 
+/* ---- checkpoints (operator.h; entry layout in opstate.h) ---- */
+
+#define SES_STATE_VERSION 1
+#define TAG_SESSION 'W'
+
+/* The settings the state depends on, checked on restore. */
+static void put_config(const ses_op *s, eddy_strbuf *v)
+{
+    eddy_opstate_put_i64(v, s->gap);
+    eddy_opstate_put_i64(v, s->lateness);
+    eddy_opstate_put_i64(v, s->proctime);
+    eddy_opstate_put_i64(v, s->nkeys);
+    eddy_opstate_put_i64(v, eddy_aggs_count(s->aggs));
+}
+
+/* A full snapshot: the meta entry, then one entry per open session under its end and key,
+ * holding its start, creation order and accumulator. */
+static int ses_snapshot(eddy_op *op, eddy_state_db *db, eddy_error *err)
+{
+    ses_op *s = (ses_op *)op;
+    eddy_strbuf k = {0}, v = {0};
+    int rc = eddy_state_clear(db, err);
+    if (!rc) {
+        eddy_opstate_put_u32(&v, SES_STATE_VERSION);
+        put_config(s, &v);
+        eddy_opstate_put_i64(&v, s->seen);
+        eddy_opstate_put_i64(&v, s->next_fire);
+        eddy_opstate_put_u64(&v, s->seq);
+        eddy_opstate_put_u64(&v, op->late_rows);
+        eddy_opstate_put_u32(&v, s->nlive);
+        rc = eddy_state_put(db, EDDY_OPSTATE_META_KEY, EDDY_OPSTATE_META_KLEN, v.s, v.n, err);
+    }
+    /* in key order (opstate.h) */
+    eddy_opstate_order *o = eddy_xmalloc(sizeof *o * (s->nlive ? s->nlive : 1));
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < s->nsess && n < s->nlive; i++) {
+        if (!s->sess[i].live) continue;
+        o[n] = (eddy_opstate_order){.t = s->sess[i].end, .key = s->sess[i].key, .id = i};
+        eddy_opstate_order_key(&o[n++], s->keys);
+    }
+    eddy_opstate_sort(o, n, s->keys);
+    for (uint32_t j = 0; j < n && !rc; j++) {
+        uint32_t i = o[j].id;
+        const sess *x = &s->sess[i];
+        size_t klen;
+        const void *key = eddy_hmap_key(s->keys, x->key, &klen);
+        eddy_opstate_entry(&k, &v, x->end, TAG_SESSION, key, klen, i);
+        eddy_opstate_put_i64(&v, x->start);
+        eddy_opstate_put_u64(&v, x->seq);
+        eddy_aggs_row_encode(s->aggs, row_of(s, i), &v);
+        rc = eddy_state_put(db, k.s, k.n, v.s, v.n, err);
+    }
+    free(o);
+    eddy_strbuf_free(&k);
+    eddy_strbuf_free(&v);
+    return rc;
+}
+
+static int damaged(const ses_op *s, eddy_error *err, const char *what)
+{
+    return eddy_error_set(err, EDDY_ESTATE, s->base.plan->line, s->base.plan->col,
+                          "the checkpointed state of this SESSION window aggregation is damaged "
+                          "or from another version of eddy (%s); start without it: remove the "
+                          "state directory or choose another --state-dir",
+                          what);
+}
+
+static int ses_restore_visit(void *ctx, const void *key, size_t klen, const void *val,
+                             size_t vlen, eddy_error *err)
+{
+    ses_op *s = ctx;
+    if (klen == EDDY_OPSTATE_META_KLEN && memcmp(key, EDDY_OPSTATE_META_KEY, klen) == 0) return 0;
+    eddy_opstate_entry_t e;
+    if (!eddy_opstate_parse(key, klen, val, vlen, &e) || e.tag != TAG_SESSION)
+        return damaged(s, err, "a bad session entry");
+    eddy_opstate_rd r = eddy_opstate_rd_of(e.payload, e.plen);
+    int64_t start = eddy_opstate_get_i64(&r);
+    uint64_t seq = eddy_opstate_get_u64(&r);
+    if (r.bad || start > e.t) return damaged(s, err, "a bad session entry");
+    uint32_t kid;
+    eddy_hmap_upsert(s->keys, e.gkey, e.gklen, eddy_opstate_key_hash(&s->key, e.gkey, e.gklen),
+                     NULL, &kid);
+    uint32_t i = sess_new(s, kid, start, e.t);
+    s->sess[i].seq = seq;
+    eddy_error derr;
+    eddy_error_clear(&derr);
+    int64_t got = eddy_aggs_row_decode(s->aggs, row_of(s, i), (const char *)e.payload + r.off,
+                                       e.plen - r.off, &s->heap, &derr);
+    if (got < 0) return damaged(s, err, derr.msg);
+    if ((size_t)got != e.plen - r.off) return damaged(s, err, "an accumulator longer than expected");
+    return 0;
+}
+
+static int ses_restore(eddy_op *op, eddy_state_db *db, eddy_error *err)
+{
+    ses_op *s = (ses_op *)op;
+    const void *val;
+    size_t vlen;
+    int rc = eddy_opstate_get_meta(db, &val, &vlen, err);
+    if (rc == EDDY_ENOTFOUND) return 0;
+    if (rc) return rc;
+    eddy_opstate_rd r = eddy_opstate_rd_of(val, vlen);
+    uint32_t version = eddy_opstate_get_u32(&r);
+    if (r.bad || version != SES_STATE_VERSION) return damaged(s, err, "unknown format");
+    eddy_strbuf mine = {0};
+    put_config(s, &mine);
+    bool same = vlen - r.off >= mine.n && memcmp(r.p + r.off, mine.s, mine.n) == 0;
+    r.off += mine.n;
+    eddy_strbuf_free(&mine);
+    if (!same)
+        return eddy_error_set(err, EDDY_ESTATE, op->plan->line, op->plan->col,
+                              "the checkpoint holds this SESSION window aggregation with another "
+                              "gap, allowed lateness or aggregates; run the query with the "
+                              "settings it was taken with, or start without it (another "
+                              "--state-dir)");
+    int64_t seen = eddy_opstate_get_i64(&r);
+    int64_t next_fire = eddy_opstate_get_i64(&r);
+    uint64_t seq = eddy_opstate_get_u64(&r);
+    uint64_t late = eddy_opstate_get_u64(&r);
+    uint32_t nlive = eddy_opstate_get_u32(&r);
+    if (r.bad || r.off != r.n) return damaged(s, err, "bad meta entry");
+    rc = eddy_state_scan(db, NULL, 0, ses_restore_visit, s, err);
+    if (rc) return rc;
+    if (s->nlive != nlive) return damaged(s, err, "sessions missing");
+    s->seen = seen;
+    s->seq = seq;
+    if (next_fire < s->next_fire) s->next_fire = next_fire;
+    op->late_rows = late;
+    update_state_bytes(s);
+    return 0;
+}
+
 static void ses_destroy(eddy_op *op)
 {
     ses_op *s = (ses_op *)op;
@@ -587,6 +731,8 @@ static const eddy_op_ops ses_ops = {
     .finish = ses_finish,
     .tick = ses_tick,
     .destroy = ses_destroy,
+    .snapshot = ses_snapshot,
+    .restore = ses_restore,
 };
 
 eddy_op *eddy_op_session_agg_new(const eddy_plan *p, eddy_error *err)

@@ -10,12 +10,18 @@
  * watermark back (Flink's 'table.exec.source.idle-timeout'); it counts again with its next
  * row. A split that never produced a row holds the watermark back unless the timeout is set.
  * When the input ends, the watermark jumps to INT64_MAX so that every open window fires.
+ *
+ * Checkpoints (operator.h, layout in opstate.h): one meta entry with the largest expression
+ * value per split. Restore takes them back split by split (a source that now has more splits
+ * starts the new ones with none yet; splits that are gone are dropped); the idle timers
+ * restart, as every processing-time timer does after a restore.
  */
 #include <stdlib.h>
 #include <time.h>
 
 #include "expr.h"
 #include "operator.h"
+#include "opstate.h"
 
 typedef struct wm_op {
     eddy_op base;            /* must be first */
@@ -109,6 +115,45 @@ static int wm_finish(eddy_op *op, int input, eddy_error *err)
     return eddy_op_emit_finish(op, err);
 }
 
+#define WM_STATE_VERSION 1
+
+static int wm_snapshot(eddy_op *op, eddy_state_db *db, eddy_error *err)
+{
+    wm_op *w = (wm_op *)op;
+    eddy_strbuf v = {0};
+    eddy_opstate_put_u32(&v, WM_STATE_VERSION);
+    eddy_opstate_put_u32(&v, (uint32_t)w->nsplits);
+    for (int s = 0; s < w->nsplits; s++) eddy_opstate_put_i64(&v, w->split_wm[s]);
+    int rc = eddy_state_put(db, EDDY_OPSTATE_META_KEY, EDDY_OPSTATE_META_KLEN, v.s, v.n, err);
+    eddy_strbuf_free(&v);
+    return rc;
+}
+
+static int wm_restore(eddy_op *op, eddy_state_db *db, eddy_error *err)
+{
+    wm_op *w = (wm_op *)op;
+    const void *val;
+    size_t vlen;
+    int rc = eddy_opstate_get_meta(db, &val, &vlen, err);
+    if (rc == EDDY_ENOTFOUND) return 0;
+    if (rc) return rc;
+    eddy_opstate_rd r = eddy_opstate_rd_of(val, vlen);
+    uint32_t version = eddy_opstate_get_u32(&r);
+    uint32_t n = eddy_opstate_get_u32(&r);
+    if (r.bad || version != WM_STATE_VERSION || (uint64_t)n * 8 != vlen - r.off)
+        return eddy_error_set(err, EDDY_ESTATE, op->plan->line, op->plan->col,
+                              "the checkpointed state of the WATERMARK operator is damaged or "
+                              "from another version of eddy; start without it (remove the "
+                              "state directory or choose another --state-dir)");
+    for (uint32_t s = 0; s < n; s++) {
+        int64_t v = eddy_opstate_get_i64(&r);
+        if ((int)s < w->nsplits) w->split_wm[s] = v;
+    }
+    for (int s = 0; s < w->nsplits; s++) w->last_seen[s] = 0;
+    w->started = wall_ms();
+    return 0;
+}
+
 static void wm_destroy(eddy_op *op)
 {
     wm_op *w = (wm_op *)op;
@@ -127,6 +172,8 @@ static const eddy_op_ops wm_ops = {
     .finish = wm_finish,
     .tick = wm_tick,
     .destroy = wm_destroy,
+    .snapshot = wm_snapshot,
+    .restore = wm_restore,
 };
 
 eddy_op *eddy_op_watermark_new(const eddy_plan *p, int nsplits, eddy_error *err)

@@ -55,7 +55,18 @@
  *
  * All state is reachable from the operator: slices (start, table) sorted by start, CUMULATE
  * periods, and the kept results of early/late firing, so that a checkpoint can iterate it.
+ *
+ * Checkpoints (operator.h snapshot/restore, entry layout in opstate.h): a full snapshot each
+ * time. The meta entry holds the settings (a checkpoint restores only into the same window,
+ * aggregates, lateness and early/late firing), `seen`, `next_fire`, `next_expire`, the late-row
+ * count and the lists of slices, CUMULATE periods and windows with kept results; then one entry
+ * per group: eddy_state_key_i64(slice end) | 'S' | group key -> the accumulator
+ * (eddy_aggs_row_encode), (period end) | 'C' | key -> the period's cumulative accumulator,
+ * (window end) | 'E' | key -> the aggregate values last emitted. Restore rebuilds every table
+ * with its groups in their old insertion order (so the output order is the same) and restarts
+ * the early/late firing timers from the first tick.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -66,6 +77,7 @@
 #include "../common/timeutil.h"
 #include "agg.h"
 #include "operator.h"
+#include "opstate.h"
 #include "rowkey.h"
 
 typedef struct slice {
@@ -783,6 +795,8 @@ static int win_push(eddy_op *op, int input, eddy_batch *b, eddy_error *err)
     const int64_t *wmb = w->proctime ? NULL : b->wm_before;
     pend *p = eddy_arena_alloc(w->scratch, (size_t)b->n * sizeof(pend));
     int np = 0;
+    int32_t *late = eddy_arena_alloc(w->scratch, (size_t)b->n * sizeof(int32_t));
+    int nlate = 0;
     int64_t now = w->proctime ? realtime_ms() : 0;
     int64_t last_s = INT64_MIN, last_el = 0;
     for (int i = 0; i < b->n; i++) {
@@ -816,6 +830,7 @@ static int win_push(eddy_op *op, int input, eddy_batch *b, eddy_error *err)
         }
         if (el <= expired_end(w, w->seen)) {
             op->late_rows++;
+            late[nlate++] = i; /* to the late-row sink, if any (after the loop) */
             continue;
         }
         if (w->keep > 0 && w->late_ms == 0 && first_end(w, s) <= fired_end(w, w->seen)) {
@@ -832,6 +847,7 @@ static int win_push(eddy_op *op, int input, eddy_batch *b, eddy_error *err)
         np++;
     }
     int rc = apply(w, b, &kb, p, np, err);
+    if (!rc) rc = eddy_op_emit_late(op, b, late, nlate, err);
     update_state_bytes(w);
     return rc;
 }
@@ -906,6 +922,293 @@ static int win_tick(eddy_op *op, int64_t now_ms, eddy_error *err)
     return rc;
 }
 
+/* ---- checkpoints (operator.h; entry layout in opstate.h) ---- */
+
+#define WIN_STATE_VERSION 1
+enum { TAG_CUMUL = 'C', TAG_EMITTED = 'E', TAG_SLICE = 'S' };
+
+/* The settings that decide how the state is read and fired: a checkpoint restores only into an
+ * operator with the same ones. */
+typedef struct win_config {
+    int64_t kind, proctime, size, step, width, offset, lateness, delay, keep, early_ms, late_ms;
+    int64_t changelog, nkeys, naggs;
+} win_config;
+
+static win_config config_of(const win_op *w)
+{
+    win_config c = {w->kind,     w->proctime, w->size,     w->step,  w->width,
+                    w->offset,   w->lateness, w->delay,    w->keep,  w->early_ms,
+                    w->late_ms,  w->changelog, w->nkeys,   w->naggs};
+    return c;
+}
+
+/* "allowed lateness 5000 ms with late firing at every late row, early firing off" */
+static void describe_emit(const win_config *c, char *buf, size_t n)
+{
+    char late[64], early[48];
+    if (c->keep > 0 && c->late_ms > 0)
+        snprintf(late, sizeof late, " with late firing every %lld ms", (long long)c->late_ms);
+    else if (c->keep > 0)
+        snprintf(late, sizeof late, " with late firing at every late row");
+    else
+        late[0] = 0;
+    if (c->early_ms > 0) snprintf(early, sizeof early, "every %lld ms", (long long)c->early_ms);
+    else snprintf(early, sizeof early, "off");
+    snprintf(buf, n, "allowed lateness %lld ms%s, early firing %s", (long long)c->lateness, late,
+             early);
+}
+
+/* Writes every group of table m as entries (t, tag), in key order (opstate.h); acc: values are
+ * accumulator rows, else the prevrows of early/late firing. */
+static int put_table(win_op *w, eddy_state_db *db, eddy_hmap *m, int64_t t, char tag, bool acc,
+                     eddy_strbuf *k, eddy_strbuf *v, eddy_error *err)
+{
+    uint32_t end = eddy_hmap_end(m), n = 0;
+    eddy_opstate_order *o = eddy_xmalloc(sizeof *o * (end ? end : 1));
+    for (uint32_t id = 0; id < end; id++) {
+        if (!eddy_hmap_live(m, id)) continue;
+        o[n] = (eddy_opstate_order){.t = 0, .key = id, .id = id};
+        eddy_opstate_order_key(&o[n++], m);
+    }
+    eddy_opstate_sort(o, n, m);
+    int rc = 0;
+    for (uint32_t j = 0; j < n && !rc; j++) {
+        uint32_t id = o[j].id;
+        size_t klen;
+        const void *key = eddy_hmap_key(m, id, &klen);
+        eddy_opstate_entry(k, v, t, tag, key, klen, id);
+        const void *val = eddy_hmap_value(m, id);
+        if (acc) {
+            eddy_aggs_row_encode(w->aggs, val, v);
+        } else {
+            const prevrow *p = val;
+            if (p->n) eddy_strbuf_append(v, p->p, p->n);
+        }
+        rc = eddy_state_put(db, k->s, k->n, v->s, v->n, err);
+    }
+    free(o);
+    return rc;
+}
+
+/*
+ * A full snapshot: the meta entry (settings, watermark bookkeeping, the list of slices, CUMULATE
+ * periods and windows with kept results) and one entry per group of each: slices under their
+ * end, CUMULATE periods under the period's end, kept results under the window's end.
+ * TODO(perf): write only the slices that changed since the last committed snapshot (their
+ * groups are never removed, so a slice is either untouched or rewritten whole).
+ */
+static int win_snapshot(eddy_op *op, eddy_state_db *db, eddy_error *err)
+{
+    win_op *w = (win_op *)op;
+    eddy_strbuf k = {0}, v = {0};
+    int rc = eddy_state_clear(db, err);
+    if (!rc) {
+        win_config c = config_of(w);
+        eddy_opstate_put_u32(&v, WIN_STATE_VERSION);
+        eddy_opstate_put_u32(&v, (uint32_t)(sizeof c / sizeof(int64_t)));
+        const int64_t *cv = (const int64_t *)&c;
+        for (size_t i = 0; i < sizeof c / sizeof(int64_t); i++) eddy_opstate_put_i64(&v, cv[i]);
+        eddy_opstate_put_i64(&v, w->seen);
+        eddy_opstate_put_i64(&v, w->next_fire);
+        eddy_opstate_put_i64(&v, w->next_expire);
+        eddy_opstate_put_u32(&v, w->last_count);
+        eddy_opstate_put_u64(&v, op->late_rows);
+        eddy_opstate_put_u32(&v, (uint32_t)w->nslices);
+        for (int i = 0; i < w->nslices; i++) eddy_opstate_put_i64(&v, w->slices[i].start);
+        eddy_opstate_put_u32(&v, (uint32_t)w->ncum);
+        for (int i = 0; i < w->ncum; i++) {
+            eddy_opstate_put_i64(&v, w->cum[i].ws);
+            eddy_opstate_put_i64(&v, w->cum[i].upto);
+        }
+        eddy_opstate_put_u32(&v, (uint32_t)w->nem);
+        for (int i = 0; i < w->nem; i++) eddy_opstate_put_i64(&v, w->em[i].end);
+        rc = eddy_state_put(db, EDDY_OPSTATE_META_KEY, EDDY_OPSTATE_META_KLEN, v.s, v.n, err);
+    }
+    for (int i = 0; i < w->nslices && !rc; i++)
+        rc = put_table(w, db, w->slices[i].map, sat_add(w->slices[i].start, w->width), TAG_SLICE,
+                       true, &k, &v, err);
+    for (int i = 0; i < w->ncum && !rc; i++)
+        rc = put_table(w, db, w->cum[i].map, sat_add(w->cum[i].ws, w->size), TAG_CUMUL, true, &k,
+                       &v, err);
+    for (int i = 0; i < w->nem && !rc; i++)
+        rc = put_table(w, db, w->em[i].map, w->em[i].end, TAG_EMITTED, false, &k, &v, err);
+    eddy_strbuf_free(&k);
+    eddy_strbuf_free(&v);
+    return rc;
+}
+
+static int damaged(const win_op *w, eddy_error *err, const char *what)
+{
+    return eddy_error_set(err, EDDY_ESTATE, w->base.plan->line, w->base.plan->col,
+                          "the checkpointed state of this window aggregation is damaged or from "
+                          "another version of eddy (%s); start without it: remove the state "
+                          "directory or choose another --state-dir",
+                          what);
+}
+
+typedef struct restore_ctx {
+    win_op *w;
+    eddy_opstate_table tb;
+} restore_ctx;
+
+static slice *find_slice(win_op *w, int64_t start)
+{
+    int lo = 0, hi = w->nslices;
+    while (lo < hi) {
+        int mid = (lo + hi) / 2;
+        if (w->slices[mid].start < start) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo < w->nslices && w->slices[lo].start == start ? &w->slices[lo] : NULL;
+}
+
+/* Puts the collected entries of one table back into it, in their old order. */
+static int restore_table(win_op *w, eddy_opstate_table *tb, eddy_error *err)
+{
+    if (tb->n == 0) return 0;
+    eddy_opstate_table_sort(tb);
+    eddy_hmap *m = NULL;
+    int64_t *heap = NULL;
+    emitted *em = NULL;
+    if (tb->tag == TAG_SLICE) {
+        slice *s = find_slice(w, tb->t - w->width);
+        if (s) m = s->map, heap = &s->heap;
+    } else if (tb->tag == TAG_CUMUL) {
+        cumul *c = find_cumul(w, tb->t - w->size);
+        if (c) m = c->map, heap = &c->heap;
+    } else if (tb->tag == TAG_EMITTED) {
+        for (int i = 0; i < w->nem && !em; i++)
+            if (w->em[i].end == tb->t) em = &w->em[i];
+        if (em) m = em->map;
+    }
+    if (!m) return damaged(w, err, "an entry of no known slice or window");
+    for (int i = 0; i < tb->n; i++) {
+        const eddy_opstate_entry_t *e = &tb->e[i];
+        bool is_new;
+        void *val = eddy_hmap_upsert(m, e->gkey, e->gklen,
+                                     eddy_opstate_key_hash(&w->key, e->gkey, e->gklen), &is_new,
+                                     NULL);
+        if (!is_new) return damaged(w, err, "a group twice in one slice");
+        if (em) {
+            prevrow *p = val;
+            p->p = eddy_xmalloc(e->plen ? e->plen : 1);
+            if (e->plen) memcpy(p->p, e->payload, e->plen);
+            p->n = (uint32_t)e->plen;
+            w->em_bytes += (int64_t)e->plen;
+            continue;
+        }
+        eddy_error derr;
+        eddy_error_clear(&derr);
+        int64_t got = eddy_aggs_row_decode(w->aggs, val, e->payload, e->plen, heap, &derr);
+        if (got < 0) return damaged(w, err, derr.msg);
+        if ((size_t)got != e->plen) return damaged(w, err, "an accumulator longer than expected");
+    }
+    eddy_opstate_table_reset(tb);
+    return 0;
+}
+
+static int restore_visit(void *ctx, const void *key, size_t klen, const void *val, size_t vlen,
+                         eddy_error *err)
+{
+    restore_ctx *c = ctx;
+    if (klen == EDDY_OPSTATE_META_KLEN && memcmp(key, EDDY_OPSTATE_META_KEY, klen) == 0) return 0;
+    eddy_opstate_entry_t e;
+    if (!eddy_opstate_parse(key, klen, val, vlen, &e)) return damaged(c->w, err, "a short entry");
+    if (c->tb.n > 0 && (e.t != c->tb.t || e.tag != c->tb.tag)) {
+        int rc = restore_table(c->w, &c->tb, err);
+        if (rc) return rc;
+    }
+    eddy_opstate_table_add(&c->tb, &e);
+    return 0;
+}
+
+static int win_restore(eddy_op *op, eddy_state_db *db, eddy_error *err)
+{
+    win_op *w = (win_op *)op;
+    const void *val;
+    size_t vlen;
+    int rc = eddy_opstate_get_meta(db, &val, &vlen, err);
+    if (rc == EDDY_ENOTFOUND) return 0;
+    if (rc) return rc;
+    eddy_opstate_rd r = eddy_opstate_rd_of(val, vlen);
+    uint32_t version = eddy_opstate_get_u32(&r);
+    uint32_t nconf = eddy_opstate_get_u32(&r);
+    win_config mine = config_of(w), theirs;
+    if (r.bad || version != WIN_STATE_VERSION || nconf != sizeof theirs / sizeof(int64_t))
+        return damaged(w, err, "unknown format");
+    int64_t *tv = (int64_t *)&theirs;
+    for (uint32_t i = 0; i < nconf; i++) tv[i] = eddy_opstate_get_i64(&r);
+    if (r.bad) return damaged(w, err, "short meta entry");
+    if (memcmp(&mine, &theirs, sizeof mine) != 0) {
+        char a[160], b[160];
+        describe_emit(&theirs, a, sizeof a);
+        describe_emit(&mine, b, sizeof b);
+        if (strcmp(a, b) == 0)
+            return eddy_error_set(err, EDDY_ESTATE, op->plan->line, op->plan->col,
+                                  "the checkpoint holds this window aggregation with another "
+                                  "window or other aggregates; run the query it was taken "
+                                  "with, or start without it (another --state-dir)");
+        return eddy_error_set(err, EDDY_ESTATE, op->plan->line, op->plan->col,
+                              "the checkpoint of this window aggregation was taken with %s; the "
+                              "query now has %s: set 'table.exec.emit.*' as before, or start "
+                              "without the checkpoint (another --state-dir)",
+                              a, b);
+    }
+    w->seen = eddy_opstate_get_i64(&r);
+    w->next_fire = eddy_opstate_get_i64(&r);
+    w->next_expire = eddy_opstate_get_i64(&r);
+    w->last_count = eddy_opstate_get_u32(&r);
+    op->late_rows = eddy_opstate_get_u64(&r);
+    uint32_t n = eddy_opstate_get_u32(&r);
+    for (uint32_t i = 0; i < n && !r.bad; i++) {
+        int64_t start = eddy_opstate_get_i64(&r);
+        if (w->nslices > 0 && start <= w->slices[w->nslices - 1].start) r.bad = true;
+        if (r.bad) break;
+        if (w->nslices == w->capslices) {
+            w->capslices = w->capslices ? w->capslices * 2 : 8;
+            w->slices = eddy_xrealloc(w->slices, (size_t)w->capslices * sizeof(slice));
+        }
+        slice *s = &w->slices[w->nslices++];
+        s->start = start;
+        s->heap = 0;
+        s->map = eddy_hmap_new(w->row_size, 0);
+    }
+    n = eddy_opstate_get_u32(&r);
+    for (uint32_t i = 0; i < n && !r.bad; i++) {
+        int64_t ws = eddy_opstate_get_i64(&r), upto = eddy_opstate_get_i64(&r);
+        if (r.bad || find_cumul(w, ws)) {
+            r.bad = true;
+            break;
+        }
+        cumul *c = new_cumul(w, ws);
+        c->upto = upto;
+        c->map = eddy_hmap_new(w->row_size, 0);
+    }
+    n = eddy_opstate_get_u32(&r);
+    for (uint32_t i = 0; i < n && !r.bad; i++) {
+        int64_t end = eddy_opstate_get_i64(&r);
+        if (r.bad) break;
+        if (w->nem == w->capem) {
+            w->capem = w->capem ? w->capem * 2 : 4;
+            w->em = eddy_xrealloc(w->em, (size_t)w->capem * sizeof(emitted));
+        }
+        emitted *e = &w->em[w->nem++];
+        e->end = end;
+        e->map = eddy_hmap_new(sizeof(prevrow), 0);
+    }
+    if (r.bad || r.off != r.n) return damaged(w, err, "bad meta entry");
+
+    restore_ctx c = {.w = w};
+    rc = eddy_state_scan(db, NULL, 0, restore_visit, &c, err);
+    if (!rc) rc = restore_table(w, &c.tb, err);
+    eddy_opstate_table_free(&c.tb);
+    update_state_bytes(w);
+    /* processing-time timers start again with the first tick */
+    w->next_early = 0;
+    w->next_late = 0;
+    return rc;
+}
+
 static void win_destroy(eddy_op *op)
 {
     win_op *w = (win_op *)op;
@@ -936,6 +1239,8 @@ static const eddy_op_ops win_ops = {
     .finish = win_finish,
     .tick = win_tick,
     .destroy = win_destroy,
+    .snapshot = win_snapshot,
+    .restore = win_restore,
 };
 
 eddy_op *eddy_op_window_agg_new(const eddy_plan *p, eddy_error *err)

@@ -1,10 +1,12 @@
 /*
  * operator.c: the shared part of every operator: fan-out of batches, watermarks and
- * end-of-input to the downstream operators (see operator.h).
+ * end-of-input to the downstream operators, and the late-row side output of window
+ * operators (see operator.h).
  */
 #include "operator.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "../common/arena.h"
 
@@ -39,6 +41,11 @@ int eddy_op_emit_watermark(eddy_op *op, int64_t wm, eddy_error *err)
         int rc = d->ops->watermark(d, op->outs[i].input, wm, err);
         if (rc) return rc;
     }
+    for (int i = 0; i < op->nlate_outs; i++) {
+        eddy_op *d = op->late_outs[i].op;
+        int rc = d->ops->watermark(d, op->late_outs[i].input, wm, err);
+        if (rc) return rc;
+    }
     return 0;
 }
 
@@ -48,6 +55,66 @@ int eddy_op_emit_finish(eddy_op *op, eddy_error *err)
         eddy_op *d = op->outs[i].op;
         int rc = d->ops->finish(d, op->outs[i].input, err);
         if (rc) return rc;
+    }
+    for (int i = 0; i < op->nlate_outs; i++) {
+        eddy_op *d = op->late_outs[i].op;
+        int rc = d->ops->finish(d, op->late_outs[i].input, err);
+        if (rc) return rc;
+    }
+    return 0;
+}
+
+/* A batch like in (same column types), for late rows. */
+static eddy_batch *late_batch_for(eddy_op *op, const eddy_batch *in)
+{
+    eddy_batch *lb = op->late_batch;
+    if (lb && lb->ncols == in->ncols) return lb;
+    eddy_batch_free(lb);
+    const eddy_sqltype **types = eddy_xcalloc((size_t)(in->ncols ? in->ncols : 1), sizeof *types);
+    for (int j = 0; j < in->ncols; j++) types[j] = in->cols[j].type;
+    lb = eddy_batch_new(in->ncols, types, EDDY_BATCH_ROWS);
+    free(types);
+    op->late_batch = lb;
+    return lb;
+}
+
+int eddy_op_emit_late(eddy_op *op, const eddy_batch *in, const int32_t *rows, int n, eddy_error *err)
+{
+    if (op->nlate_outs == 0 || n <= 0) return 0;
+    eddy_batch *lb = late_batch_for(op, in);
+    for (int at = 0; at < n; at += lb->cap) {
+        int k = n - at < lb->cap ? n - at : lb->cap;
+        const int32_t *sel = rows + at;
+        eddy_batch_reset(lb);
+        for (int j = 0; j < in->ncols; j++) {
+            const eddy_col *c = &in->cols[j];
+            eddy_col *d = &lb->cols[j];
+            size_t w = eddy_phys_size(c->phys);
+            const unsigned char *src = c->v.ptr;
+            unsigned char *dst = d->v.ptr;
+            for (int i = 0; i < k; i++) memcpy(dst + (size_t)i * w, src + (size_t)sel[i] * w, w);
+            if (c->nulls) {
+                uint8_t *nl = eddy_col_nulls(lb, j);
+                for (int i = 0; i < k; i++) nl[i] = c->nulls[sel[i]];
+            }
+        }
+        if (in->kinds) {
+            uint8_t *kd = eddy_batch_kinds(lb);
+            for (int i = 0; i < k; i++) kd[i] = in->kinds[sel[i]];
+        }
+        if (in->wm_before) {
+            int64_t *wb = eddy_arena_alloc(lb->arena, sizeof(int64_t) * (size_t)k);
+            for (int i = 0; i < k; i++) wb[i] = in->wm_before[sel[i]];
+            lb->wm_before = wb;
+        }
+        lb->split = in->split;
+        lb->n = k;
+        for (int i = 0; i < op->nlate_outs; i++) {
+            eddy_op *d = op->late_outs[i].op;
+            d->rows_in += (uint64_t)k;
+            int rc = d->ops->push(d, op->late_outs[i].input, lb, err);
+            if (rc) return rc;
+        }
     }
     return 0;
 }
@@ -84,8 +151,13 @@ void eddy_op_base_free(eddy_op *op)
     free(op->input_wm);
     free(op->input_idle);
     free(op->outs);
+    free(op->late_outs);
+    eddy_batch_free(op->late_batch);
     op->input_wm = NULL;
     op->input_idle = NULL;
     op->outs = NULL;
     op->nouts = 0;
+    op->late_outs = NULL;
+    op->nlate_outs = 0;
+    op->late_batch = NULL;
 }

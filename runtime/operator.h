@@ -11,7 +11,9 @@
  *                              firing, idle splits); called by the job every few milliseconds
  *
  * An operator emits to its outputs with eddy_op_emit*(); it may emit from any of the three
- * calls (a window fires inside watermark()). Operators with several inputs (UNION, joins later)
+ * calls (a window fires inside watermark()). A window operator has a second list of outputs,
+ * late_outs, for the rows it drops as late (eddy_op_emit_late; plan.h window_agg.late_sink);
+ * watermarks and end-of-input go to both lists. Operators with several inputs (UNION, joins later)
  * keep per-input watermarks and forward the minimum. Errors: return a negative code with err
  * set; the job stops.
  */
@@ -72,6 +74,10 @@ struct eddy_op {
     const eddy_plan *plan;      /* the node it runs (read-only) */
     eddy_op_out *outs;          /* downstream operators (fan-out when a node feeds several) */
     int nouts;
+    eddy_op_out *late_outs;     /* window operators: where rows dropped as late go (the CALC of
+                                 * plan.h window_agg.late_sink); none = drop them */
+    int nlate_outs;
+    eddy_batch *late_batch;     /* reused by eddy_op_emit_late, made on first use */
     int ninputs;                /* number of inputs */
     int64_t *input_wm;          /* last watermark per input */
     uint8_t *input_idle;        /* per input: the last thing it said was EDDY_WM_IDLE */
@@ -91,11 +97,18 @@ int eddy_op_emit(eddy_op *op, eddy_batch *b, eddy_error *err);
 int eddy_op_emit_watermark(eddy_op *op, int64_t wm, eddy_error *err);
 /* Signals end of input to every output. */
 int eddy_op_emit_finish(eddy_op *op, eddy_error *err);
+/* Late rows: copies rows[0..n) of in, the batch the operator was pushed (its input layout),
+ * into a batch and pushes it to the late outputs. A no-op when there are none, so a window
+ * operator calls it wherever it drops rows as late and also counts them in late_rows. Call it
+ * while in is valid (inside push): strings are not copied. Watermarks and end of input reach
+ * the late outputs through eddy_op_emit_watermark / eddy_op_emit_finish. */
+int eddy_op_emit_late(eddy_op *op, const eddy_batch *in, const int32_t *rows, int n, eddy_error *err);
 
 /* Sets up the base part of a new operator: ninputs inputs with no watermark yet (INT64_MIN),
  * op->wm = INT64_MIN. Outputs are attached later by the job. */
 void eddy_op_init_inputs(eddy_op *op, int ninputs);
-/* Frees what eddy_op_init_inputs and the job attached (input_wm, outs); not op itself. */
+/* Frees what eddy_op_init_inputs and the job attached (input_wm, outs, late_outs, late_batch);
+ * not op itself. */
 void eddy_op_base_free(eddy_op *op);
 
 /* Base-class helpers: record a watermark (or EDDY_WM_IDLE) on an input and return the minimum

@@ -64,6 +64,46 @@ static int add_define(const char *cmd, eddy_cli_args *a, char *def)
     return 0;
 }
 
+/* The run options that take a directory; where each one's value goes. */
+static const char **dir_option(eddy_cli_args *a, const char *name, size_t n)
+{
+    static const char *const names[] = {"--state-dir", "--savepoint-dir", "--from-savepoint"};
+    const char **slots[] = {&a->state_dir, &a->savepoint_dir, &a->from_savepoint};
+    for (int i = 0; i < 3; i++)
+        if (strlen(names[i]) == n && strncmp(names[i], name, n) == 0) return slots[i];
+    return NULL;
+}
+
+static bool is_run_option(const char *arg)
+{
+    eddy_cli_args dummy;
+    const char *eq = strchr(arg, '=');
+    return strcmp(arg, "--no-checkpoints") == 0 ||
+           dir_option(&dummy, arg, eq ? (size_t)(eq - arg) : strlen(arg)) != NULL;
+}
+
+/* Reads the run option at argv[*i] (is_run_option: "--state-dir DIR", "--state-dir=DIR",
+ * "--no-checkpoints"); returns 0 or a usage error. */
+static int run_option(const char *cmd, int argc, char **argv, int *i, eddy_cli_args *a)
+{
+    const char *arg = argv[*i];
+    if (strcmp(arg, "--no-checkpoints") == 0) {
+        a->no_checkpoints = true;
+        return 0;
+    }
+    const char *eq = strchr(arg, '=');
+    size_t n = eq ? (size_t)(eq - arg) : strlen(arg);
+    const char **slot = dir_option(a, arg, n);
+    const char *value = eq ? eq + 1 : NULL;
+    if (!value) {
+        if (*i + 1 >= argc) return eddy_cli_usage_error(cmd, "%s needs a directory after it", arg);
+        value = argv[++*i];
+    }
+    if (!*value) return eddy_cli_usage_error(cmd, "%.*s needs a directory, got ''", (int)n, arg);
+    *slot = value;
+    return 0;
+}
+
 int eddy_cli_args_read(const char *cmd, int argc, char **argv, int flags, eddy_cli_args *a)
 {
     memset(a, 0, sizeof *a);
@@ -84,6 +124,8 @@ int eddy_cli_args_read(const char *cmd, int argc, char **argv, int flags, eddy_c
             a->help = true;
         } else if ((flags & EDDY_CLI_TREE) && strcmp(arg, "--tree") == 0) {
             a->tree = true;
+        } else if ((flags & EDDY_CLI_RUN) && is_run_option(arg)) {
+            rc = run_option(cmd, argc, argv, &i, a);
         } else if (strcmp(arg, "-D") == 0 || strcmp(arg, "--define") == 0) {
             if (i + 1 >= argc) {
                 eddy_cli_args_free(a);
@@ -106,6 +148,16 @@ int eddy_cli_args_read(const char *cmd, int argc, char **argv, int flags, eddy_c
     if (!a->file && !a->help) {
         eddy_cli_args_free(a);
         return eddy_cli_usage_error(cmd, "'%s' needs a FILE ('-' reads standard input)", cmd);
+    }
+    if (a->no_checkpoints && (a->state_dir || a->savepoint_dir || a->from_savepoint)) {
+        const char *other = a->state_dir        ? "--state-dir"
+                            : a->savepoint_dir ? "--savepoint-dir"
+                                               : "--from-savepoint";
+        eddy_cli_args_free(a);
+        return eddy_cli_usage_error(cmd,
+                                    "--no-checkpoints and %s do not go together (savepoints and "
+                                    "state directories need checkpoints)",
+                                    other);
     }
     return 0;
 }

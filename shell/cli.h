@@ -61,6 +61,7 @@ int eddy_cli_usage_error(const char *cmd, const char *fmt, ...)
 /* Flags a file command accepts besides -D and --help. */
 enum {
     EDDY_CLI_TREE = 1 << 0, /* --tree (parse) */
+    EDDY_CLI_RUN = 1 << 1,  /* --state-dir, --no-checkpoints, --savepoint-dir, --from-savepoint (run) */
 };
 
 /* The arguments of a command that reads one SQL file: run, explain, parse. */
@@ -71,10 +72,16 @@ typedef struct eddy_cli_args {
     int ndefs;               /* number of -D given */
     bool help;               /* --help or -h was given */
     bool tree;               /* --tree was given */
+    const char *state_dir;   /* --state-dir DIR (points into argv), or NULL */
+    bool no_checkpoints;     /* --no-checkpoints was given */
+    const char *savepoint_dir;  /* --savepoint-dir DIR, or NULL */
+    const char *from_savepoint; /* --from-savepoint DIR, or NULL */
 } eddy_cli_args;
 
 /* Reads argv[1..argc) of command cmd into a (flags = the EDDY_CLI_* it accepts). Options may
- * stand before or after FILE; "--" ends them. Returns 0, or prints a usage error and returns
+ * stand before or after FILE; "--" ends them. An option with a value takes it as the next
+ * argument or after '=' (--state-dir DIR, --state-dir=DIR); --no-checkpoints with any of the
+ * three directory options is a usage error. Returns 0, or prints a usage error and returns
  * EDDY_EXIT_USAGE. With --help, a->help is set and FILE is not required. Free a with
  * eddy_cli_args_free. */
 int eddy_cli_args_read(const char *cmd, int argc, char **argv, int flags, eddy_cli_args *a);

@@ -31,17 +31,26 @@ static const char help_repl[] =
     "arrives with the planner and the runtime.\n";
 
 static const char help_run[] =
-    "usage: eddy run [-D NAME=VALUE]... FILE\n"
+    "usage: eddy run [-D NAME=VALUE]... [--state-dir DIR | --no-checkpoints]\n"
+    "                [--savepoint-dir DIR] [--from-savepoint DIR] FILE\n"
     "\n"
     "Runs the statements of FILE ('-' reads standard input): CREATE TABLE/VIEW, SET, and\n"
-    "INSERT INTO or SELECT queries, which run until their sources end or eddy is stopped.\n"
-    "\n" DEFINE_HELP "  -h, --help                this text\n"
+    "INSERT INTO or SELECT queries, each a job that runs until its sources end or eddy is\n"
+    "stopped. Each job checkpoints its state into DIR/<job> and resumes from it when the same\n"
+    "command runs again (after a crash or a stop). SIGINT/SIGTERM: a last checkpoint, then the\n"
+    "run ends with exit code 0 (later jobs of FILE do not start).\n"
+    "\n" DEFINE_HELP
+    "      --state-dir DIR       keep job <job>'s state in DIR/<job> (default ./eddy-state, or\n"
+    "                            SET 'state.dir'); <job> is 'pipeline.name', else FILE's name\n"
+    "                            without .sql, then NAME-2, NAME-3 for later jobs\n"
+    "      --no-checkpoints      no state and no recovery (a stop flushes the sinks)\n"
+    "      --savepoint-dir DIR   on SIGINT/SIGTERM also write a savepoint to DIR/<job>\n"
+    "      --from-savepoint DIR  start each job from the savepoint DIR/<job>\n"
+    "  -h, --help                this text\n"
     "\n"
-    "Today FILE is parsed and its errors reported; executing it arrives with the planner and\n"
-    "the runtime, so 'eddy run' then stops with exit code 3 and says so.\n"
-    "\n"
-    "exit codes: 0 done, 1 query error, 2 usage error, 3 runtime failure\n"
-    "example:    eddy run -D RATE=1000 sql/examples/tumble_revenue.sql\n";
+    "exit codes: 0 done or stopped, 1 query error, 2 usage error, 3 runtime or state failure\n"
+    "example:    eddy run -D RATE=1000 sql/examples/tumble_revenue.sql\n"
+    "see also:   docs/operations.md (checkpoints, recovery, savepoints)\n";
 
 static const char help_explain[] =
     "usage: eddy explain [-D NAME=VALUE]... FILE\n"

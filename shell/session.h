@@ -13,6 +13,14 @@
  * the jobs that INSERT, statement sets and bare SELECTs produce on the runtime with the
  * built-in connectors, in the foreground, until their sources end or SIGINT/SIGTERM stops
  * them cleanly.
+ *
+ * Checkpoints (`eddy run`; docs/operations.md): with run options whose checkpoints flag is set,
+ * every job gets the state directory ROOT/<job>, where ROOT is the --state-dir given, else
+ * 'state.dir' SET in the session, else ./eddy-state, and <job> is 'pipeline.name' when it is
+ * set (characters other than letters, digits, '.', '_' and '-' become '_'), else job_base for
+ * the first job of the session and job_base-2, job_base-3, ... for the later ones. A job that
+ * finds a checkpoint there resumes from it. A session without run options (the REPL) runs
+ * jobs without checkpoints, as before they existed.
  */
 #ifndef EDDY_SHELL_SESSION_H
 #define EDDY_SHELL_SESSION_H
@@ -33,6 +41,20 @@ void eddy_shell_session_set_interactive(eddy_shell_session *s, bool on);
 /* Hands a parsed script to the session, which frees it when the session ends: views defined
  * in it keep pointing into it. */
 void eddy_shell_adopt(eddy_shell_session *s, eddy_script *script);
+
+/* How `eddy run` runs jobs (see above). */
+typedef struct eddy_shell_run_options {
+    bool checkpoints;           /* false: no state at all (--no-checkpoints, the REPL) */
+    const char *state_root;     /* --state-dir, or NULL: 'state.dir', else ./eddy-state */
+    const char *savepoint_root; /* --savepoint-dir: a stop writes a savepoint to ROOT/<job> */
+    const char *from_savepoint; /* --from-savepoint: each job starts from DIR/<job> */
+    const char *job_base;       /* <job> of jobs without 'pipeline.name' ("q" for q.sql) */
+} eddy_shell_run_options;
+
+/* Sets the run options (copied; the strings must outlive s). */
+void eddy_shell_session_set_run_options(eddy_shell_session *s, const eddy_shell_run_options *o);
+/* True once a job was stopped by SIGINT/SIGTERM: `eddy run` starts no further job. */
+bool eddy_shell_session_stopped(const eddy_shell_session *s);
 
 /* Executes one statement of an adopted script. Returns EDDY_EXIT_OK, or prints the error to
  * stderr and returns EDDY_EXIT_QUERY (syntax, bind or plan error) or EDDY_EXIT_RUNTIME (the

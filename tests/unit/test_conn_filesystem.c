@@ -208,7 +208,7 @@ static void test_position_seek(void **st)
     assert_int_equal(x.b->cols[0].v.i64[x.b->n - 1], 16);
     eddy_strbuf pos = {0};
     assert_int_equal(fs()->source->position(x.st, &pos, &err), 0);
-    assert_string_equal(pos.s, "1,70,7");
+    assert_string_equal(pos.s, "1,70,7,part-1.json");
     assert_int_equal(src_open(&y, 1, names, types, kv, 2, 1000, &err), 0);
     assert_int_equal(fs()->source->seek(y.st, pos.s, pos.n, &err), 0);
     eddy_strbuf a = {0}, b = {0};

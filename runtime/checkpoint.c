@@ -1,0 +1,733 @@
+/*
+ * checkpoint.c: the checkpoint coordinator (see checkpoint.h for the numbering and records,
+ * job.h for the protocol).
+ *
+ * A checkpoint, between two batches (nothing is in flight: the pipeline is synchronous):
+ *   1. each sink's prepare_commit(N, marker): its output since N-1 made durable, not visible;
+ *   2. ONE write transaction: every snapshot ("op/K"), every watermark record, every source
+ *      position, every sink marker, "plan" and "fingerprint"; committed as checkpoint N;
+ *      a full map (EDDY_ESTATE_FULL: the store has grown it) runs step 2 once more with the
+ *      same markers, since snapshots are repeatable and markers are not;
+ *   3. checkpoint_done() of every operator, then each sink's commit(N).
+ * A crash before 2 ends leaves N-1 the last checkpoint, and the sinks' recover() drops what
+ * step 1 prepared; a crash after it leaves N, and recover() completes commit(N).
+ *
+ * Restore runs in a write transaction that is aborted at the end, so that an operator that had
+ * written nothing still gets an (empty, created) database as operator.h promises.
+ *
+ * A savepoint is started from by copying its data.mdb into the fresh state directory (a plain
+ * file copy: a savepoint is a compacted, finished LMDB file that no one writes; opening it in
+ * place would leave a lock file in it), then opening that directory like any other.
+ */
+#include "checkpoint.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../common/arena.h"
+#include "../common/strbuf.h"
+#include "state.h"
+
+struct eddy_checkpointer {
+    eddy_state *st;                 /* the open store */
+    char *dir;                      /* its directory */
+    eddy_op **ops;                  /* see eddy_checkpoint_graph */
+    int nops;
+    eddy_op **merges;
+    int nmerges;
+    eddy_checkpoint_source *sources;
+    int nsources;
+    eddy_checkpoint_sink *sinks;
+    int nsinks;
+    uint64_t fingerprint;           /* eddy_job_plan.fingerprint */
+    char *plan_text;                /* what "plan" must hold */
+    bool from_savepoint;            /* the store is a copy of a savepoint made by open */
+    const char *what;               /* "checkpoint" or "savepoint", for messages */
+    char *where;                    /* the directory messages name */
+    eddy_strbuf *markers;           /* per sink: the marker of the checkpoint being taken */
+    eddy_checkpoint_stats stats;
+};
+
+static const char *const state_files[] = {"data.mdb", "lock.mdb", "LOCK"};
+
+static int64_t mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* ---- records ---------------------------------------------------------------------------- */
+
+static void put_u64(eddy_strbuf *b, uint64_t v, int bytes)
+{
+    for (int i = 0; i < bytes; i++) eddy_strbuf_putc(b, (char)(unsigned char)(v >> (8 * i)));
+}
+
+static uint64_t get_u64(const unsigned char *p, int bytes)
+{
+    uint64_t v = 0;
+    for (int i = 0; i < bytes; i++) v |= (uint64_t)p[i] << (8 * i);
+    return v;
+}
+
+static void encode_wm(eddy_strbuf *b, const eddy_op *op)
+{
+    eddy_strbuf_clear(b);
+    put_u64(b, (uint32_t)op->ninputs, 4);
+    for (int i = 0; i < op->ninputs; i++) {
+        put_u64(b, (uint64_t)op->input_wm[i], 8);
+        eddy_strbuf_putc(b, (char)(op->input_idle[i] ? 1 : 0));
+    }
+    put_u64(b, (uint64_t)op->wm, 8);
+    eddy_strbuf_putc(b, (char)(op->idle ? 1 : 0));
+}
+
+/* Restores op's watermarks from a record; returns false when it does not fit op. */
+static bool decode_wm(eddy_op *op, const unsigned char *p, size_t n)
+{
+    if (n < 4) return false;
+    uint64_t nin = get_u64(p, 4);
+    if (nin != (uint64_t)op->ninputs || n != 4 + nin * 9 + 9) return false;
+    p += 4;
+    for (int i = 0; i < op->ninputs; i++, p += 9) {
+        op->input_wm[i] = (int64_t)get_u64(p, 8);
+        op->input_idle[i] = p[8] ? 1 : 0;
+    }
+    op->wm = (int64_t)get_u64(p, 8);
+    op->idle = p[8] != 0;
+    return true;
+}
+
+static void collect(const eddy_plan *p, const eddy_plan **nodes, int n)
+{
+    if (p->id < 0 || p->id >= n || nodes[p->id]) return;
+    nodes[p->id] = p;
+    for (int i = 0; i < p->ninputs; i++) collect(p->inputs[i], nodes, n);
+}
+
+char *eddy_checkpoint_plan_text(const eddy_job_plan *plan)
+{
+    int n = plan->nnodes;
+    const eddy_plan **nodes = eddy_xcalloc((size_t)(n > 0 ? n : 1), sizeof *nodes);
+    for (int i = 0; i < plan->nsinks; i++) collect(plan->sinks[i], nodes, n);
+    eddy_strbuf b = {0};
+    int nops = 0, nsrcs = 0;
+    for (int id = 0; id < n; id++) {
+        const eddy_plan *p = nodes[id];
+        if (!p) continue;
+        if (p->kind == EDDY_PLAN_SOURCE)
+            eddy_strbuf_printf(&b, "source %d %s\n", nsrcs++, p->state_shape ? p->state_shape : "?");
+        else if (p->state_shape)
+            eddy_strbuf_printf(&b, "operator %d %s\n", nops++, p->state_shape);
+    }
+    free(nodes);
+    return eddy_strbuf_take(&b);
+}
+
+/* ---- files and directories -------------------------------------------------------------- */
+
+static bool exists(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0;
+}
+
+/* Number of entries of dir other than "." and ".." (-1 when it cannot be read). */
+static int dir_entries(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d) return -1;
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)))
+        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) n++;
+    closedir(d);
+    return n;
+}
+
+static void remove_state_files(const char *dir)
+{
+    char path[8400];
+    for (size_t i = 0; i < sizeof state_files / sizeof state_files[0]; i++) {
+        if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, state_files[i]) >= sizeof path) continue;
+        unlink(path);
+    }
+}
+
+static int mkdirs(const char *dir)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s", dir);
+    for (char *p = path + 1; *p; p++) {
+        if (*p != '/') continue;
+        *p = 0;
+        if (mkdir(path, 0755) != 0 && errno != EEXIST) return -1;
+        *p = '/';
+    }
+    if (mkdir(path, 0755) != 0 && errno != EEXIST) return -1;
+    return 0;
+}
+
+/* Copies the file from to the new file to (written under a temporary name, fsync'd, renamed). */
+static int copy_file(const char *from, const char *to, eddy_error *err)
+{
+    char tmp[4200];
+    snprintf(tmp, sizeof tmp, "%s.copying", to);
+    int in = open(from, O_RDONLY);
+    if (in < 0)
+        return eddy_error_set(err, EDDY_ESTATE, 0, 0, "cannot read the savepoint file %s: %s", from,
+                              strerror(errno));
+    int out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (out < 0) {
+        int e = errno;
+        close(in);
+        return eddy_error_set(err, EDDY_ESTATE, 0, 0, "cannot create %s: %s", tmp, strerror(e));
+    }
+    char buf[1 << 16];
+    ssize_t n;
+    int e = 0;
+    while ((n = read(in, buf, sizeof buf)) != 0) {
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            e = errno;
+            break;
+        }
+        for (ssize_t off = 0; off < n;) {
+            ssize_t w = write(out, buf + off, (size_t)(n - off));
+            if (w < 0) {
+                if (errno == EINTR) continue;
+                e = errno;
+                break;
+            }
+            off += w;
+        }
+        if (e) break;
+    }
+    if (!e && fsync(out) != 0) e = errno;
+    close(in);
+    if (close(out) != 0 && !e) e = errno;
+    if (!e && rename(tmp, to) != 0) e = errno;
+    if (e) {
+        unlink(tmp);
+        return eddy_error_set(err, EDDY_ESTATE, 0, 0, "cannot copy the savepoint %s to %s: %s", from, to,
+                              strerror(e));
+    }
+    return 0;
+}
+
+/* Puts the savepoint sp into the state directory dir, which must hold no checkpoint. */
+static int copy_savepoint(const char *dir, const char *sp, eddy_error *err)
+{
+    char from[4096], to[4096];
+    snprintf(from, sizeof from, "%s/data.mdb", sp);
+    snprintf(to, sizeof to, "%s/data.mdb", dir);
+    if (!exists(from))
+        return eddy_error_set(err, EDDY_ESTATE, 0, 0,
+                              "no savepoint in %s (it has no data.mdb): give the directory that "
+                              "--savepoint-dir wrote for this job (DIR/<job>)",
+                              sp);
+    char stale[4200];
+    snprintf(stale, sizeof stale, "%s.copying", to);
+    unlink(stale); /* an earlier copy that did not finish */
+    if (exists(to) || dir_entries(dir) > 0) {
+        /* the store says whether it is ours, locked or damaged, and what it holds */
+        eddy_state *st;
+        int rc = eddy_state_open(dir, &st, err);
+        if (rc) return rc;
+        uint64_t last = eddy_state_last_checkpoint(st);
+        eddy_state_close(st);
+        if (last > 0)
+            return eddy_error_set(err, EDDY_ESTATE, 0, 0,
+                                  "state directory %s already holds checkpoint %llu of an earlier "
+                                  "run: remove it to start from the savepoint %s, or leave out "
+                                  "--from-savepoint to resume from that checkpoint",
+                                  dir, (unsigned long long)last, sp);
+        remove_state_files(dir);
+    }
+    if (mkdirs(dir) != 0)
+        return eddy_error_set(err, EDDY_ESTATE, 0, 0, "cannot create the state directory %s: %s", dir,
+                              strerror(errno));
+    return copy_file(from, to, err);
+}
+
+/* ---- restore ---------------------------------------------------------------------------- */
+
+/* Reads meta key into *val, *len; 0, EDDY_ENOTFOUND (err untouched) or an error. */
+static int meta_get(eddy_state_txn *t, const char *key, const void **val, size_t *len, eddy_error *err)
+{
+    eddy_error e;
+    eddy_error_clear(&e);
+    int rc = eddy_state_meta_get(t, key, val, len, &e);
+    if (rc == 0 || rc == EDDY_ENOTFOUND) return rc;
+    return eddy_error_set(err, rc, 0, 0, "%s", e.msg);
+}
+
+/* The text of line i of a "plan" record ("operator 2 GroupAggregate ..."), or NULL. Returns a
+ * pointer into text and the line's length. */
+static const char *plan_line(const char *text, size_t n, int i, size_t *len)
+{
+    const char *p = text, *end = text + n;
+    for (int k = 0; p < end; k++) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        const char *le = nl ? nl : end;
+        if (k == i) {
+            *len = (size_t)(le - p);
+            return p;
+        }
+        p = nl ? nl + 1 : end;
+    }
+    return NULL;
+}
+
+/* Splits "operator 2 Shape..." into its label ("operator 2") and its shape. */
+static void split_line(const char *l, size_t n, int *label_len, const char **shape, int *shape_len)
+{
+    const char *sp1 = memchr(l, ' ', n);
+    const char *sp2 = sp1 ? memchr(sp1 + 1, ' ', n - (size_t)(sp1 + 1 - l)) : NULL;
+    if (!sp2) {
+        *label_len = (int)n;
+        *shape = l + n;
+        *shape_len = 0;
+        return;
+    }
+    *label_len = (int)(sp2 - l);
+    *shape = sp2 + 1;
+    *shape_len = (int)(n - (size_t)(sp2 + 1 - l));
+}
+
+/* Compares the stored "plan" with the query's; on a difference, an error naming the first. */
+static int check_plan(const char *stored, size_t n, const char *mine, const char *what,
+                      const char *where, eddy_error *err)
+{
+    size_t mlen = strlen(mine);
+    const char *hint = strcmp(what, "savepoint") == 0
+                           ? "start it with the query it was taken from, or run without "
+                             "--from-savepoint"
+                           : "run the query that wrote it, or remove that directory (or choose "
+                             "another --state-dir) to start afresh";
+    for (int i = 0;; i++) {
+        size_t la = 0, lb = 0;
+        const char *a = plan_line(stored, n, i, &la);
+        const char *b = plan_line(mine, mlen, i, &lb);
+        if (!a && !b) return 0;
+        if (a && b && la == lb && memcmp(a, b, la) == 0) continue;
+        int lla = 0, llb = 0, sla = 0, slb = 0;
+        const char *sa = NULL, *sb = NULL;
+        if (a) split_line(a, la, &lla, &sa, &sla);
+        if (b) split_line(b, lb, &llb, &sb, &slb);
+        if (a && b && lla == llb && memcmp(a, b, (size_t)lla) == 0)
+            return eddy_error_set(err, EDDY_ESTATE, 0, 0,
+                                  "%s in %s does not match this query: %.*s was '%.*s', the "
+                                  "query has '%.*s'; %s",
+                                  what, where, lla, a, sla, sa, slb, sb, hint);
+        if (a && b)
+            return eddy_error_set(err, EDDY_ESTATE, 0, 0,
+                                  "%s in %s does not match this query: %.*s was '%.*s', the "
+                                  "query has %.*s '%.*s' there; %s",
+                                  what, where, lla, a, sla, sa, llb, b, slb, sb, hint);
+        if (a)
+            return eddy_error_set(err, EDDY_ESTATE, 0, 0,
+                                  "%s in %s does not match this query: %.*s was '%.*s', the "
+                                  "query has none; %s",
+                                  what, where, lla, a, sla, sa, hint);
+        return eddy_error_set(err, EDDY_ESTATE, 0, 0,
+                              "%s in %s does not match this query: the query has %.*s '%.*s', "
+                              "which the %s does not; %s",
+                              what, where, llb, b, slb, sb, what, hint);
+    }
+}
+
+static int damaged(eddy_error *err, const char *what, const char *where, const char *detail)
+{
+    return eddy_error_set(err, EDDY_ESTATE, 0, 0,
+                          "%s in %s is damaged: %s; remove the directory to start afresh", what,
+                          where, detail);
+}
+
+/* Checks the stored "plan" against the query's (a read transaction). */
+static int check_stored_plan(eddy_checkpointer *c, const char *what, const char *where, eddy_error *err)
+{
+    eddy_state_txn *t;
+    int rc = eddy_state_begin(c->st, EDDY_STATE_READ, &t, err);
+    if (rc) return rc;
+    const void *val;
+    size_t len;
+    rc = meta_get(t, "plan", &val, &len, err);
+    if (rc == EDDY_ENOTFOUND) rc = damaged(err, what, where, "it has no plan record");
+    if (rc == 0) rc = check_plan(val, len, c->plan_text, what, where, err);
+    eddy_state_abort(t);
+    return rc;
+}
+
+/* Restores the last checkpoint into the parts (the plan was checked at open). */
+static int restore(eddy_checkpointer *c, const char *what, const char *where, eddy_error *err)
+{
+    eddy_state_txn *t;
+    int rc = eddy_state_begin(c->st, EDDY_STATE_WRITE, &t, err);
+    if (rc) return rc;
+    const void *val;
+    size_t len;
+    char key[64], detail[160];
+
+    for (int k = 0; rc == 0 && k < c->nops; k++) {
+        snprintf(key, sizeof key, "op/%d.wm", k);
+        rc = meta_get(t, key, &val, &len, err);
+        if (rc == EDDY_ENOTFOUND || (rc == 0 && !decode_wm(c->ops[k], val, len))) {
+            snprintf(detail, sizeof detail, "the watermarks of operator %d (%s) are %s", k,
+                     c->ops[k]->ops->name, rc ? "missing" : "malformed");
+            rc = damaged(err, what, where, detail);
+        }
+    }
+    for (int k = 0; rc == 0 && k < c->nmerges; k++) {
+        /* not part of "plan": a record that is missing or does not fit is left out */
+        snprintf(key, sizeof key, "union/%d.wm", k);
+        rc = meta_get(t, key, &val, &len, err);
+        if (rc == 0) decode_wm(c->merges[k], val, len);
+        if (rc == EDDY_ENOTFOUND) rc = 0;
+    }
+    for (int k = 0; rc == 0 && k < c->nops; k++) {
+        eddy_op *op = c->ops[k];
+        if (!op->ops->restore) continue;
+        snprintf(key, sizeof key, "op/%d", k);
+        eddy_state_db db;
+        rc = eddy_state_db_open(t, key, &db, err);
+        if (rc == 0) rc = op->ops->restore(op, &db, err);
+    }
+    for (int k = 0; rc == 0 && k < c->nsources; k++) {
+        const eddy_checkpoint_source *s = &c->sources[k];
+        snprintf(key, sizeof key, "source/%d", k);
+        rc = meta_get(t, key, &val, &len, err);
+        if (rc == EDDY_ENOTFOUND) {
+            snprintf(detail, sizeof detail, "the position of source %d (table '%s') is missing", k,
+                     s->plan->u.source.table);
+            rc = damaged(err, what, where, detail);
+        }
+        if (rc == 0) rc = s->ops->seek(s->state, val, len, err);
+    }
+    for (int k = 0; rc == 0 && k < c->nsinks; k++) {
+        const eddy_checkpoint_sink *s = &c->sinks[k];
+        if (!s->ops->recover) continue;
+        snprintf(key, sizeof key, "sink/%d", k);
+        rc = meta_get(t, key, &val, &len, err);
+        if (rc == EDDY_ENOTFOUND) rc = s->ops->recover(s->state, NULL, 0, err);
+        else if (rc == 0) rc = s->ops->recover(s->state, val, len, err);
+    }
+    eddy_state_abort(t);
+    return rc;
+}
+
+/* ---- the coordinator -------------------------------------------------------------------- */
+
+void eddy_checkpoint_close(eddy_checkpointer *c)
+{
+    if (!c) return;
+    eddy_state_close(c->st);
+    for (int i = 0; i < c->nsinks; i++) eddy_strbuf_free(&c->markers[i]);
+    free(c->markers);
+    free(c->ops);
+    free(c->merges);
+    free(c->sources);
+    free(c->sinks);
+    free(c->plan_text);
+    free(c->dir);
+    free(c->where);
+    free(c);
+}
+
+static void *dup_array(const void *p, int n, size_t size)
+{
+    void *q = eddy_xcalloc((size_t)(n > 0 ? n : 1), size);
+    if (n > 0) memcpy(q, p, (size_t)n * size);
+    return q;
+}
+
+void eddy_checkpoint_drop_copy(eddy_checkpointer *c)
+{
+    if (!c->from_savepoint) return;
+    eddy_state_close(c->st);
+    c->st = NULL;
+    remove_state_files(c->dir);
+    rmdir(c->dir);
+}
+
+int eddy_checkpoint_open(const char *state_dir, const char *from_savepoint,
+                         const eddy_job_plan *plan, eddy_checkpointer **out, eddy_error *err)
+{
+    *out = NULL;
+    int rc = 0;
+    if (from_savepoint && (rc = copy_savepoint(state_dir, from_savepoint, err))) return rc;
+    eddy_state *st;
+    if ((rc = eddy_state_open(state_dir, &st, err))) {
+        if (from_savepoint) {
+            remove_state_files(state_dir);
+            rmdir(state_dir);
+        }
+        return rc;
+    }
+    eddy_checkpointer *c = eddy_xcalloc(1, sizeof *c);
+    c->st = st;
+    c->dir = eddy_xstrdup(state_dir);
+    c->fingerprint = plan->fingerprint;
+    c->plan_text = eddy_checkpoint_plan_text(plan);
+    c->from_savepoint = from_savepoint != NULL;
+    c->what = from_savepoint ? "savepoint" : "checkpoint";
+    c->where = eddy_xstrdup(from_savepoint ? from_savepoint : state_dir);
+    uint64_t last = eddy_state_last_checkpoint(st);
+    c->stats.last_id = last;
+    c->stats.restored = last;
+    c->stats.bytes = eddy_state_size(st);
+    if (last > 0 && (rc = check_stored_plan(c, c->what, c->where, err))) {
+        eddy_checkpoint_drop_copy(c);
+        eddy_checkpoint_close(c);
+        return rc;
+    }
+    *out = c;
+    return 0;
+}
+
+int eddy_checkpoint_restore(eddy_checkpointer *c, const eddy_checkpoint_graph *g, eddy_error *err)
+{
+    for (int k = 0; k < g->nsources; k++)
+        if (!g->sources[k].ops->position || !g->sources[k].ops->seek)
+            return eddy_error_set(err, EDDY_ESTATE, g->sources[k].plan->line, g->sources[k].plan->col,
+                                  "table '%s': connector '%s' cannot resume from a checkpoint "
+                                  "(it keeps no position); run with --no-checkpoints",
+                                  g->sources[k].plan->u.source.table,
+                                  g->sources[k].plan->u.source.connector);
+    c->ops = dup_array(g->ops, g->nops, sizeof *c->ops);
+    c->nops = g->nops;
+    c->merges = dup_array(g->merges, g->nmerges, sizeof *c->merges);
+    c->nmerges = g->nmerges;
+    c->sources = dup_array(g->sources, g->nsources, sizeof *c->sources);
+    c->nsources = g->nsources;
+    c->sinks = dup_array(g->sinks, g->nsinks, sizeof *c->sinks);
+    c->nsinks = g->nsinks;
+    c->markers = eddy_xcalloc((size_t)(g->nsinks > 0 ? g->nsinks : 1), sizeof *c->markers);
+    int rc = 0;
+    if (c->stats.restored > 0) {
+        rc = restore(c, c->what, c->where, err);
+    } else {
+        for (int k = 0; rc == 0 && k < c->nsinks; k++)
+            if (c->sinks[k].ops->recover) rc = c->sinks[k].ops->recover(c->sinks[k].state, NULL, 0, err);
+    }
+    if (rc) eddy_checkpoint_drop_copy(c);
+    return rc;
+}
+
+/* Step 2 of a checkpoint: everything in one write transaction, committed as checkpoint id. */
+static int write_checkpoint(eddy_checkpointer *c, uint64_t id, eddy_error *err)
+{
+    eddy_state_txn *t;
+    int rc = eddy_state_begin(c->st, EDDY_STATE_WRITE, &t, err);
+    if (rc) return rc;
+    eddy_strbuf b = {0};
+    char key[64];
+    for (int k = 0; rc == 0 && k < c->nops; k++) {
+        eddy_op *op = c->ops[k];
+        if (op->ops->snapshot) {
+            eddy_state_db db;
+            snprintf(key, sizeof key, "op/%d", k);
+            rc = eddy_state_db_open(t, key, &db, err);
+            if (rc == 0) rc = op->ops->snapshot(op, &db, err);
+        }
+        if (rc == 0) {
+            encode_wm(&b, op);
+            snprintf(key, sizeof key, "op/%d.wm", k);
+            rc = eddy_state_meta_put(t, key, b.s, b.n, err);
+        }
+    }
+    for (int k = 0; rc == 0 && k < c->nmerges; k++) {
+        encode_wm(&b, c->merges[k]);
+        snprintf(key, sizeof key, "union/%d.wm", k);
+        rc = eddy_state_meta_put(t, key, b.s, b.n, err);
+    }
+    for (int k = 0; rc == 0 && k < c->nsources; k++) {
+        const eddy_checkpoint_source *s = &c->sources[k];
+        eddy_strbuf_clear(&b);
+        rc = s->ops->position(s->state, &b, err);
+        snprintf(key, sizeof key, "source/%d", k);
+        if (rc == 0) rc = eddy_state_meta_put(t, key, eddy_strbuf_cstr(&b), b.n, err);
+    }
+    for (int k = 0; rc == 0 && k < c->nsinks; k++) {
+        snprintf(key, sizeof key, "sink/%d", k);
+        rc = eddy_state_meta_put(t, key, eddy_strbuf_cstr(&c->markers[k]), c->markers[k].n, err);
+    }
+    if (rc == 0) rc = eddy_state_meta_put(t, "plan", c->plan_text, strlen(c->plan_text), err);
+    if (rc == 0) {
+        eddy_strbuf_clear(&b);
+        put_u64(&b, c->fingerprint, 8);
+        rc = eddy_state_meta_put(t, "fingerprint", b.s, b.n, err);
+    }
+    eddy_strbuf_free(&b);
+    if (rc) {
+        eddy_state_abort(t);
+        return rc;
+    }
+    return eddy_state_commit(t, id, err); /* frees t either way */
+}
+
+int eddy_checkpoint_run(eddy_checkpointer *c, eddy_error *err)
+{
+    int64_t t0 = mono_ms();
+    uint64_t id = c->stats.last_id + 1;
+    int rc = 0;
+    for (int k = 0; rc == 0 && k < c->nsinks; k++) {
+        const eddy_checkpoint_sink *s = &c->sinks[k];
+        eddy_strbuf_clear(&c->markers[k]);
+        if (s->ops->prepare_commit) rc = s->ops->prepare_commit(s->state, id, &c->markers[k], err);
+    }
+    if (rc) return rc;
+    rc = write_checkpoint(c, id, err);
+    if (rc == EDDY_ESTATE_FULL) {
+        /* the store grew its map; the same checkpoint again, with the same markers */
+        eddy_error_clear(err);
+        rc = write_checkpoint(c, id, err);
+        if (rc == EDDY_ESTATE_FULL) {
+            char msg[EDDY_ERROR_MSG_MAX];
+            snprintf(msg, sizeof msg, "%s", err->msg);
+            eddy_error_clear(err);
+            rc = eddy_error_set(err, EDDY_ESTATE, 0, 0,
+                                "checkpoint %llu in %s did not fit the state store even after it "
+                                "grew (%s); check the free disk space",
+                                (unsigned long long)id, c->dir, msg);
+        }
+    }
+    if (rc) return rc;
+    c->stats.last_id = id;
+    for (int k = 0; k < c->nops; k++)
+        if (c->ops[k]->ops->checkpoint_done) c->ops[k]->ops->checkpoint_done(c->ops[k]);
+    for (int k = 0; rc == 0 && k < c->nsinks; k++) {
+        const eddy_checkpoint_sink *s = &c->sinks[k];
+        if (s->ops->commit) rc = s->ops->commit(s->state, id, err);
+    }
+    c->stats.count++;
+    c->stats.last_ms = mono_ms() - t0;
+    c->stats.bytes = eddy_state_size(c->st);
+    return rc;
+}
+
+/* dir/.name<suffix> for a path dir/name (a hidden sibling). */
+static void sibling(const char *path, const char *suffix, char *out, size_t n)
+{
+    const char *slash = strrchr(path, '/');
+    if (slash)
+        snprintf(out, n, "%.*s/.%s%s", (int)(slash - path), path, slash + 1, suffix);
+    else
+        snprintf(out, n, ".%s%s", path, suffix);
+}
+
+static void remove_dir_of_state(const char *dir)
+{
+    remove_state_files(dir);
+    rmdir(dir);
+}
+
+int eddy_checkpoint_check_savepoint_dir(const char *dst, eddy_error *err)
+{
+    DIR *d = opendir(dst);
+    if (!d) {
+        if (errno == ENOENT) return 0;
+        return eddy_error_set(err, EDDY_ESTATE, 0, 0, "cannot use the savepoint directory %s: %s",
+                              dst, strerror(errno));
+    }
+    bool other = false;
+    struct dirent *e;
+    while ((e = readdir(d)))
+        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0 &&
+            strcmp(e->d_name, "data.mdb") != 0)
+            other = true;
+    closedir(d);
+    if (other)
+        return eddy_error_set(err, EDDY_ESTATE, 0, 0,
+                              "the savepoint directory %s holds other files than a savepoint: "
+                              "remove them or choose another --savepoint-dir",
+                              dst);
+    return 0;
+}
+
+int eddy_checkpoint_savepoint(eddy_checkpointer *c, const char *dst, eddy_error *err)
+{
+    int rc = eddy_checkpoint_check_savepoint_dir(dst, err);
+    if (rc) return rc;
+    /* written beside dst first, so that an earlier savepoint is replaced only by a whole one */
+    char fresh[4200], old[4200];
+    sibling(dst, ".writing", fresh, sizeof fresh);
+    sibling(dst, ".old", old, sizeof old);
+    remove_dir_of_state(fresh);
+    remove_dir_of_state(old);
+    if ((rc = eddy_state_copy(c->st, fresh, err))) return rc;
+    bool had = exists(dst);
+    if ((had && rename(dst, old) != 0) || rename(fresh, dst) != 0) {
+        int e = errno;
+        if (had && !exists(dst)) rename(old, dst);
+        remove_dir_of_state(fresh);
+        return eddy_error_set(err, EDDY_ESTATE, 0, 0, "cannot put the savepoint in place at %s: %s",
+                              dst, strerror(e));
+    }
+    if (had) remove_dir_of_state(old);
+    return 0;
+}
+
+int eddy_checkpoint_finish(eddy_checkpointer *c, eddy_error *err)
+{
+    int rc = eddy_checkpoint_run(c, err);
+    if (rc) return rc;
+    eddy_state_close(c->st);
+    c->st = NULL;
+    remove_state_files(c->dir);
+    rmdir(c->dir); /* only when empty: a directory that holds anything else stays */
+    return 0;
+}
+
+void eddy_checkpoint_get_stats(const eddy_checkpointer *c, eddy_checkpoint_stats *s)
+{
+    *s = c->stats;
+}
+
+/* ---- intervals -------------------------------------------------------------------------- */
+
+int eddy_checkpoint_parse_interval(const char *text, int64_t *ms)
+{
+    static const struct {
+        const char *name;
+        int64_t ms;
+    } units[] = {
+        {"", 1},           {"ms", 1},          {"milli", 1},      {"millis", 1},
+        {"millisecond", 1}, {"milliseconds", 1}, {"s", 1000},      {"sec", 1000},
+        {"secs", 1000},     {"second", 1000},   {"seconds", 1000}, {"m", 60000},
+        {"min", 60000},     {"mins", 60000},    {"minute", 60000}, {"minutes", 60000},
+        {"h", 3600000},     {"hour", 3600000},  {"hours", 3600000}, {"d", 86400000},
+        {"day", 86400000},  {"days", 86400000},
+    };
+    if (!text) return -1;
+    const char *p = text;
+    while (isspace((unsigned char)*p)) p++;
+    if (!isdigit((unsigned char)*p)) return -1;
+    int64_t v = 0;
+    for (; isdigit((unsigned char)*p); p++) {
+        if (v > (INT64_MAX - 9) / 10) return -1;
+        v = v * 10 + (*p - '0');
+    }
+    while (isspace((unsigned char)*p)) p++;
+    const char *u = p;
+    while (isalpha((unsigned char)*p)) p++;
+    size_t ul = (size_t)(p - u);
+    while (isspace((unsigned char)*p)) p++;
+    if (*p) return -1;
+    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
+        if (strlen(units[i].name) != ul || strncasecmp(units[i].name, u, ul) != 0) continue;
+        if (v > INT64_MAX / units[i].ms) return -1;
+        *ms = v * units[i].ms;
+        return 0;
+    }
+    return -1;
+}
