@@ -38,6 +38,7 @@
 
 struct eddy_checkpointer {
     eddy_state *st;                 /* the open store */
+    bool log;                       /* EDDY_CHECKPOINT_LOG set: report each checkpoint */
     char *dir;                      /* its directory */
     eddy_op **ops;                  /* see eddy_checkpoint_graph */
     int nops;
@@ -474,6 +475,7 @@ int eddy_checkpoint_open(const char *state_dir, const char *from_savepoint,
         return rc;
     }
     eddy_checkpointer *c = eddy_xcalloc(1, sizeof *c);
+    c->log = getenv("EDDY_CHECKPOINT_LOG") != NULL;
     c->st = st;
     c->dir = eddy_xstrdup(state_dir);
     c->fingerprint = plan->fingerprint;
@@ -612,6 +614,9 @@ int eddy_checkpoint_run(eddy_checkpointer *c, eddy_error *err)
     c->stats.count++;
     c->stats.last_ms = mono_ms() - t0;
     c->stats.bytes = eddy_state_size(c->st);
+    if (c->log) /* EDDY_CHECKPOINT_LOG=1: one line per checkpoint (bench/bench_nexmark reads them) */
+        fprintf(stderr, "eddy: checkpoint %llu: %lld ms, %llu bytes\n", (unsigned long long)id,
+                (long long)c->stats.last_ms, (unsigned long long)c->stats.bytes);
     return rc;
 }
 
