@@ -27,6 +27,21 @@ static eddy_aggs *compile(const eddy_agg_call *calls, int n)
     return a;
 }
 
+/* Row k of an output column as a cell (strings copied into tu_arena). */
+static void cell_at(const eddy_col *c, int k, tu_cell *x)
+{
+    memset(x, 0, sizeof *x);
+    x->null = c->nulls && c->nulls[k];
+    if (x->null) return;
+    switch (c->phys) {
+    case EDDY_PHYS_BOOL: x->i = c->v.b[k]; break;
+    case EDDY_PHYS_I64: x->i = c->v.i64[k]; break;
+    case EDDY_PHYS_F64: x->f = c->v.f64[k]; break;
+    case EDDY_PHYS_DEC: x->d = c->v.dec[k]; break;
+    case EDDY_PHYS_STR: x->s = eddy_arena_strndup(tu_arena, c->v.str[k].p, c->v.str[k].n); break;
+    }
+}
+
 /* Runs calls over rows[0..n) into one row; returns the results as cells. */
 static void run_one(eddy_aggs *a, const tu_cell *rows, int n, tu_cell *out, const eddy_sqltype **types,
                     int naggs, int *rc_out, eddy_error *err)
@@ -301,20 +316,7 @@ static void test_merge_equals_one_pass(void **state)
         for (int j = 0; j < naggs; j++) {
             const eddy_col *c = &o->cols[j];
             tu_cell x[2];
-            memset(x, 0, sizeof x);
-            for (int k = 0; k < 2; k++) {
-                x[k].null = c->nulls && c->nulls[k];
-                if (x[k].null) continue;
-                switch (c->phys) {
-                case EDDY_PHYS_BOOL: x[k].i = c->v.b[k]; break;
-                case EDDY_PHYS_I64: x[k].i = c->v.i64[k]; break;
-                case EDDY_PHYS_F64: x[k].f = c->v.f64[k]; break;
-                case EDDY_PHYS_DEC: x[k].d = c->v.dec[k]; break;
-                case EDDY_PHYS_STR:
-                    x[k].s = eddy_arena_strndup(tu_arena, c->v.str[k].p, c->v.str[k].n);
-                    break;
-                }
-            }
+            for (int k = 0; k < 2; k++) cell_at(c, k, &x[k]);
             if (!ref_agg_equal(&ref_aggs[j], &x[1], &x[0])) fail_msg("aggregate %d differs", j);
         }
         for (int k = 0; k < 3; k++) eddy_aggs_row_free(a, acc + (size_t)k * rs, &r.heap);
@@ -385,20 +387,7 @@ static void test_encode_decode_round_trip(void **state)
         for (int j = 0; j < naggs; j++) {
             const eddy_col *c = &o->cols[j];
             tu_cell x[2];
-            memset(x, 0, sizeof x);
-            for (int k = 0; k < 2; k++) {
-                x[k].null = c->nulls && c->nulls[k];
-                if (x[k].null) continue;
-                switch (c->phys) {
-                case EDDY_PHYS_BOOL: x[k].i = c->v.b[k]; break;
-                case EDDY_PHYS_I64: x[k].i = c->v.i64[k]; break;
-                case EDDY_PHYS_F64: x[k].f = c->v.f64[k]; break;
-                case EDDY_PHYS_DEC: x[k].d = c->v.dec[k]; break;
-                case EDDY_PHYS_STR:
-                    x[k].s = eddy_arena_strndup(tu_arena, c->v.str[k].p, c->v.str[k].n);
-                    break;
-                }
-            }
+            for (int k = 0; k < 2; k++) cell_at(c, k, &x[k]);
             if (!ref_agg_equal(&ref_aggs[j], &x[1], &x[0]))
                 fail_msg("seed %d: aggregate %d differs after decode", seed, j);
         }
