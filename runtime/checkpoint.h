@@ -76,6 +76,9 @@ typedef struct eddy_checkpoint_graph {
     int nsources;
     const eddy_checkpoint_sink *sinks;
     int nsinks;
+    struct eddy_spill *spill;               /* the job's spill store (spill.h): its runs go into
+                                             * savepoints (eddy_spill_copy) and are removed with
+                                             * the state when the job finishes */
 } eddy_checkpoint_graph;
 
 typedef struct eddy_checkpoint_stats {

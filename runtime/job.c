@@ -31,6 +31,7 @@
 #include "../common/arena.h"
 #include "checkpoint.h"
 #include "operator.h"
+#include "spill.h"
 
 typedef struct src_driver {
     const eddy_plan *plan;          /* the SOURCE node */
@@ -67,6 +68,8 @@ struct eddy_job {
     eddy_checkpointer *ckpt;        /* checkpoints, or NULL (no state_dir) */
     int64_t interval_ms;            /* between two checkpoints */
     volatile sig_atomic_t stop;     /* set by eddy_job_stop */
+    char *stop_savepoint;           /* eddy_job_stop_with_savepoint: where (malloc'ed) */
+    eddy_spill *spill;              /* state beyond the memory budget (spill.h) */
     uint64_t bad_records;           /* malformed records skipped by sources */
     int bad_logged;                 /* how many of them were written to stderr */
 };
@@ -256,6 +259,37 @@ static int checkpoint_interval(eddy_job *job, eddy_error *err)
     return 0;
 }
 
+/* The memory budget of the job's state ('state.memory.budget', spill.h) and its spill store. */
+static int open_spill(eddy_job *job, eddy_error *err)
+{
+    const char *v = eddy_kv_get(job->plan->config, job->plan->nconfig, "state.memory.budget", NULL);
+    int64_t budget = EDDY_SPILL_DEFAULT_BUDGET;
+    if (v && (eddy_spill_parse_size(v, &budget) != 0 || budget <= 0))
+        return eddy_error_set(err, EDDY_EUSAGE, 0, 0,
+                              "'state.memory.budget' = '%s' is not a memory size (write e.g. "
+                              "'256 mb', '64m' or '2 gb')",
+                              v);
+    job->spill = eddy_spill_new(job->opt.state_dir, budget);
+    for (int i = 0; i < job->plan->nnodes; i++)
+        if (job->ops[i]) job->ops[i]->spill = job->spill;
+    return 0;
+}
+
+/* Over the budget: the operator that holds the most state and can spill moves it out. */
+static int enforce_budget(eddy_job *job, eddy_error *err)
+{
+    uint64_t total = 0;
+    eddy_op *big = NULL;
+    for (int i = 0; i < job->plan->nnodes; i++) {
+        eddy_op *op = job->ops[i];
+        if (!op) continue;
+        total += op->state_bytes;
+        if (op->ops->spill && (!big || op->state_bytes > big->state_bytes)) big = op;
+    }
+    if (!big || total <= (uint64_t)eddy_spill_budget(job->spill) || big->state_bytes == 0) return 0;
+    return big->ops->spill(big, err);
+}
+
 /* Checks the checkpoint options and opens the state store, before any connector opens. */
 static int open_checkpoints(eddy_job *job, eddy_error *err)
 {
@@ -263,7 +297,10 @@ static int open_checkpoints(eddy_job *job, eddy_error *err)
     if (rc) return rc;
     if (job->opt.savepoint_dir && (rc = eddy_checkpoint_check_savepoint_dir(job->opt.savepoint_dir, err)))
         return rc;
-    return eddy_checkpoint_open(job->opt.state_dir, job->opt.from_savepoint, job->plan, &job->ckpt, err);
+    rc = eddy_checkpoint_open(job->opt.state_dir, job->opt.from_savepoint, job->plan, &job->ckpt, err);
+    if (rc == 0 && job->opt.from_savepoint)
+        rc = eddy_spill_adopt(job->opt.from_savepoint, job->opt.state_dir, err);
+    return rc;
 }
 
 /* Hands the built job to the checkpoint coordinator, which restores the last checkpoint. */
@@ -274,7 +311,8 @@ static int restore_checkpoint(eddy_job *job, eddy_error *err)
     eddy_op **merges = eddy_xcalloc((size_t)n + 1, sizeof *merges);
     eddy_checkpoint_source *srcs = eddy_xcalloc((size_t)job->nsrcs + 1, sizeof *srcs);
     eddy_checkpoint_sink *sinks = eddy_xcalloc((size_t)job->nsinks + 1, sizeof *sinks);
-    eddy_checkpoint_graph g = {.ops = ops, .merges = merges, .sources = srcs, .sinks = sinks};
+    eddy_checkpoint_graph g = {.ops = ops, .merges = merges, .sources = srcs, .sinks = sinks,
+                               .spill = job->spill};
     for (int id = 0; id < n; id++) {
         const eddy_plan *p = job->nodes[id];
         if (!p) continue;
@@ -321,6 +359,7 @@ int eddy_job_create(const eddy_job_plan *plan, eddy_connector_registry reg,
     /* the state first: a state that cannot be used is refused before a connector opens */
     if (rc == 0 && job->opt.state_dir) rc = open_checkpoints(job, err);
     for (int i = 0; i < plan->nsinks && rc == 0; i++) rc = build(job, plan->sinks[i], err);
+    if (rc == 0) rc = open_spill(job, err);
     if (rc == 0 && job->ckpt) rc = restore_checkpoint(job, err);
     if (rc) {
         if (job->ckpt) eddy_checkpoint_drop_copy(job->ckpt);
@@ -421,6 +460,7 @@ int eddy_job_run(eddy_job *job, eddy_error *err)
                 progress = true;
                 s->rows += (uint64_t)s->batch->n;
                 rc = push_to(s->outs, s->nouts, s->batch, err);
+                if (rc == 0) rc = enforce_budget(job, err);
             } else if (r == EDDY_POLL_END) {
                 s->ended = true;
                 active--;
@@ -458,9 +498,9 @@ int eddy_job_run(eddy_job *job, eddy_error *err)
         if (!job->ckpt) {
             rc = flush_sinks(job, err);
         } else {
+            const char *sp = job->stop_savepoint ? job->stop_savepoint : job->opt.savepoint_dir;
             rc = eddy_checkpoint_run(job->ckpt, err);
-            if (rc == 0 && job->opt.savepoint_dir)
-                rc = eddy_checkpoint_savepoint(job->ckpt, job->opt.savepoint_dir, err);
+            if (rc == 0 && sp) rc = eddy_checkpoint_savepoint(job->ckpt, sp, err);
         }
     } else if (job->ckpt) {
         /* ended by itself: the last commit, and the state is of no more use */
@@ -495,6 +535,21 @@ out:
 void eddy_job_stop(eddy_job *job)
 {
     job->stop = 1;
+}
+
+int eddy_job_stop_with_savepoint(eddy_job *job, const char *dir, eddy_error *err)
+{
+    if (!job->ckpt)
+        return eddy_error_set(err, EDDY_EUSAGE, 0, 0,
+                              "this job runs without checkpoints: a savepoint needs a state "
+                              "directory");
+    int rc = eddy_checkpoint_check_savepoint_dir(dir, err);
+    if (rc) return rc;
+    char *copy = eddy_xstrdup(dir);
+    char *old = __atomic_exchange_n(&job->stop_savepoint, copy, __ATOMIC_SEQ_CST);
+    free(old);
+    job->stop = 1;
+    return 0;
 }
 
 void eddy_job_get_metrics(const eddy_job *job, eddy_job_metrics *m)
@@ -539,6 +594,8 @@ void eddy_job_destroy(eddy_job *job)
         free(s->outs);
     }
     eddy_checkpoint_close(job->ckpt);
+    eddy_spill_free(job->spill);
+    free(job->stop_savepoint);
     free(job->srcs);
     free(job->sinks);
     free(job->nodes);

@@ -74,6 +74,12 @@ int eddy_job_create(const eddy_job_plan *plan, eddy_connector_registry reg,
 int eddy_job_run(eddy_job *job, eddy_error *err);
 /* Asks a running job to stop at the next batch boundary. Async-signal-safe. */
 void eddy_job_stop(eddy_job *job);
+/* Asks a running job (on another thread) to stop with a savepoint written to dir (instead of
+ * opt.savepoint_dir): its last checkpoint, then the copy; eddy_job_run() returns once the
+ * savepoint is complete (or with the error that prevented it). Refused at once (EDDY_EUSAGE)
+ * for a job without checkpoints or a dir that cannot take a savepoint. Thread-safe, not
+ * async-signal-safe. */
+int eddy_job_stop_with_savepoint(eddy_job *job, const char *dir, eddy_error *err);
 void eddy_job_get_metrics(const eddy_job *job, eddy_job_metrics *m);
 void eddy_job_destroy(eddy_job *job);
 

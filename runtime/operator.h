@@ -57,11 +57,25 @@ typedef struct eddy_op_ops {
      * restore(op, db): called once on a fresh operator before any other call, with the database
      * of the last completed checkpoint (an empty one when the operator had written nothing).
      * checkpoint_done(op): the snapshot last written is durable (may be NULL).
+     * checkpoint_begin(op): called in the job's process right before a checkpoint's snapshot is
+     * taken (may be NULL). snapshot() itself may run in a forked child process (an asynchronous
+     * checkpoint): it must not depend on its side effects reaching the running job, and it must
+     * not touch LMDB environments other than the db it is handed (spill.h eddy_spill_sync is
+     * allowed). What the job must remember about "the state as of this snapshot" it records
+     * in checkpoint_begin; checkpoint_done then tells that this snapshot is the durable one.
      * Processing-time timers (idle timeout, early fire, TTL) restart from the first tick.
      */
     int (*snapshot)(eddy_op *op, eddy_state_db *db, eddy_error *err);
     int (*restore)(eddy_op *op, eddy_state_db *db, eddy_error *err);
     void (*checkpoint_done)(eddy_op *op);
+    void (*checkpoint_begin)(eddy_op *op);
+    /*
+     * State beyond memory (spill.h): the job calls spill(op) between batches when the state of
+     * all its operators (op->state_bytes) is above the memory budget, on the operator holding the
+     * most; the operator moves what it can of its in-memory state to op->spill and lowers
+     * op->state_bytes. NULL: the operator cannot spill.
+     */
+    int (*spill)(eddy_op *op, eddy_error *err);
 } eddy_op_ops;
 
 typedef struct eddy_op_out {
@@ -88,6 +102,8 @@ struct eddy_op {
     uint64_t rows_out;
     uint64_t late_rows;
     uint64_t state_bytes;
+    struct eddy_spill *spill;   /* the job's spill store (spill.h), set before restore(); NULL
+                                 * when the job has no memory budget */
 };
 
 /* Emits a batch to every output. */
