@@ -54,9 +54,12 @@
  *     appends to the marker every (in-progress, final) pair not yet committed, as text:
  *         filesystem-sink 1 run=<run> checkpoint=<N> next=<next checkpoint number>\n
  *         <in-progress path>\t<final path>\n ...      (paths relative to 'path')
- *     A prepare_commit that is not followed by its commit (the checkpoint failed) leaves its
- *     files pending: the next marker lists them again.
- *   commit(N): renames the pending files to their final names and fsyncs their directories.
+ *     It is the cut: rows written after it (the job goes on while checkpoint N is written,
+ *     runtime/checkpoint.h) go to new files named for the next checkpoint (c<next>), which
+ *     commit(N) leaves alone. A prepare_commit that is not followed by its commit (the
+ *     checkpoint failed) leaves its files pending: the next marker lists them again.
+ *   commit(N): renames the files prepare_commit(N) staged to their final names and fsyncs their
+ *     directories.
  *   recover(marker): redoes each rename whose in-progress file still exists (the others were
  *     done), then deletes every in-progress file of this job and sink index under 'path'
  *     (partition directories too) that is left: no checkpoint covers it. recover(NULL) (no
@@ -710,10 +713,13 @@ static int fs_sink_prepare_commit(void *state, uint64_t checkpoint, eddy_strbuf 
     for (int i = 0; i < k->rolled.n; i++)
         pairs_push(&k->prepared, k->rolled.v[i].tmp, k->rolled.v[i].final);
     k->rolled.n = 0;
-    uint64_t next = k->epoch + 1 > checkpoint + 1 ? k->epoch + 1 : checkpoint + 1;
+    /* the cut: rows from now on belong to the next checkpoint (the job may write them before
+     * commit(checkpoint), while the checkpoint is being written); numbers never go back */
+    k->epoch = k->epoch + 1 > checkpoint + 1 ? k->epoch + 1 : checkpoint + 1;
+    k->seq = 0;
     eddy_strbuf_printf(marker,
                        MARKER_MAGIC " run=%" PRIu64 " checkpoint=%" PRIu64 " next=%" PRIu64 "\n",
-                       k->run, checkpoint, next);
+                       k->run, checkpoint, k->epoch);
     for (int i = 0; i < k->prepared.n; i++) {
         eddy_strbuf_puts(marker, rel(k, k->prepared.v[i].tmp));
         eddy_strbuf_putc(marker, '\t');
@@ -751,9 +757,7 @@ static int fs_sink_commit(void *state, uint64_t checkpoint, eddy_error *err)
         return rc;
     }
     pairs_clear(&k->prepared, false);
-    /* the next files belong to the next checkpoint; numbers never go back */
-    k->epoch = k->epoch + 1 > checkpoint + 1 ? k->epoch + 1 : checkpoint + 1;
-    k->seq = 0;
+    (void)checkpoint; /* what it publishes is what prepare_commit(checkpoint) staged */
     bool open = false;
     for (int i = 0; i < k->nw; i++) open |= k->w[i].open;
     k->dirty = open || k->rolled.n > 0;

@@ -28,7 +28,9 @@
  *   - With checkpoints (spec->checkpointing) and the output not a terminal (a pipe or a file,
  *     isatty() false): exactly-once. Formatted rows are held in memory; prepare_commit() moves
  *     them to a pending buffer, and commit(), called once the checkpoint is durable, writes
- *     that buffer and flushes. A recovered run therefore prints exactly the rows after the
+ *     that buffer and flushes. Rows written between prepare_commit(N) and commit(N) (the job
+ *     runs on while checkpoint N is written, runtime/checkpoint.h) are held for the next
+ *     checkpoint: commit(N) prints only what prepare_commit(N) moved. A recovered run therefore prints exactly the rows after the
  *     last checkpoint, and the concatenated output of every run equals that of a run that
  *     never crashed. Rows not yet committed when the job fails are never printed. The held
  *     rows cost memory until the next checkpoint.
@@ -38,8 +40,9 @@
  *   The marker is empty and recover() has nothing to redo: the pending text is not stored in
  *   the checkpoint (no sink could tell after a crash how much of it a pipe had taken), so if
  *   the process dies after the checkpoint is durable and before commit() has written it out,
- *   those rows are lost, not doubled. commit() writes them with one write(2) to keep that
- *   moment short; but into a pipe whose reader does not keep up, the write blocks, and a kill
+ *   those rows are lost, not doubled (the job's checkpoint writer dies with the job for that
+ *   reason, checkpoint.h, so the moment is no longer than the job's next batch). commit()
+ *   writes them with one write(2) to keep that moment short; but into a pipe whose reader does not keep up, the write blocks, and a kill
  *   then leaves part of the rows (and a part of a line) in the pipe.
  */
 #include <errno.h>

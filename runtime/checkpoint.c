@@ -1,23 +1,35 @@
 /*
- * checkpoint.c: the checkpoint coordinator (see checkpoint.h for the numbering and records,
- * job.h for the protocol).
+ * checkpoint.c: the checkpoint coordinator (see checkpoint.h for the numbering, the records and
+ * the asynchronous protocol, job.h for when the job calls what).
  *
- * A checkpoint, between two batches (nothing is in flight: the pipeline is synchronous):
- *   1. each sink's prepare_commit(N, marker): its output since N-1 made durable, not visible;
- *   2. ONE write transaction: every snapshot ("op/K"), every watermark record, every source
- *      position, every sink marker, "plan" and "fingerprint"; committed as checkpoint N;
- *      a full map (EDDY_ESTATE_FULL: the store has grown it) runs step 2 once more with the
- *      same markers, since snapshots are repeatable and markers are not;
- *   3. checkpoint_done() of every operator, then each sink's commit(N).
+ * A checkpoint N, between two batches:
+ *   1. gather(), in the job's process: each sink's prepare_commit(N, marker) (its output so far
+ *      made durable, not visible), each source's position, every watermark record, each
+ *      operator's checkpoint_begin;
+ *   2. write_checkpoint(): ONE write transaction: every snapshot ("op/K"), the records of step
+ *      1, "plan" and "fingerprint"; committed as checkpoint N. A full map (EDDY_ESTATE_FULL:
+ *      the store has doubled it) runs the transaction again with the same records, in a loop,
+ *      since snapshots are repeatable and markers are not. Asynchronously this runs in a forked
+ *      writer on its own LMDB environment (eddy_checkpoint_start, writer_main), which reports
+ *      through a pipe (u32 code, u32 length, the error message; little-endian); synchronously
+ *      (stop, EDDY_CHECKPOINT_SYNC) in the job's process;
+ *   3. complete(), in the job's process: checkpoint_done() of every operator, then each sink's
+ *      commit(N), then the figures.
  * A crash before 2 ends leaves N-1 the last checkpoint, and the sinks' recover() drops what
  * step 1 prepared; a crash after it leaves N, and recover() completes commit(N).
+ *
+ * The writer is reaped without blocking the job: it is done once its report is in (its exit,
+ * which unmaps a copy of the job's address space, may take a few milliseconds more; the pid is
+ * kept as a "zombie" and reaped at the next poll, or waited for before the next fork and at
+ * close).
  *
  * Restore runs in a write transaction that is aborted at the end, so that an operator that had
  * written nothing still gets an (empty, created) database as operator.h promises.
  *
  * A savepoint is started from by copying its data.mdb into the fresh state directory (a plain
  * file copy: a savepoint is a compacted, finished LMDB file that no one writes; opening it in
- * place would leave a lock file in it), then opening that directory like any other.
+ * place would leave a lock file in it), then opening that directory like any other; the job
+ * adopts its spill/ (spill.h eddy_spill_adopt).
  */
 #include "checkpoint.h"
 
@@ -28,17 +40,28 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <poll.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 
 #include "../common/arena.h"
 #include "../common/strbuf.h"
+#include "spill.h"
 #include "state.h"
+
+#define FINISHED_KEY "finished" /* meta: the job had ended; only the sinks' markers count */
+#define MAX_GROWTH 24              /* map doublings one checkpoint may take (1 GiB -> 16 PiB) */
 
 struct eddy_checkpointer {
     eddy_state *st;                 /* the open store */
     bool log;                       /* EDDY_CHECKPOINT_LOG set: report each checkpoint */
+    bool sync;                      /* EDDY_CHECKPOINT_SYNC set: written by the job's process */
     char *dir;                      /* its directory */
     eddy_op **ops;                  /* see eddy_checkpoint_graph */
     int nops;
@@ -48,22 +71,42 @@ struct eddy_checkpointer {
     int nsources;
     eddy_checkpoint_sink *sinks;
     int nsinks;
+    struct eddy_spill *spill;       /* the job's spill store (spill.h), or NULL */
     uint64_t fingerprint;           /* eddy_job_plan.fingerprint */
     char *plan_text;                /* what "plan" must hold */
     bool from_savepoint;            /* the store is a copy of a savepoint made by open */
+    bool finished;                  /* the restored checkpoint is a finished job's last one */
     const char *what;               /* "checkpoint" or "savepoint", for messages */
     char *where;                    /* the directory messages name */
-    eddy_strbuf *markers;           /* per sink: the marker of the checkpoint being taken */
+    /* the records of the checkpoint being taken, gathered in the job's process (step 1) */
+    eddy_strbuf *markers;           /* per sink: its commit marker */
+    eddy_strbuf *positions;         /* per source: its position */
+    eddy_strbuf *op_wms;            /* per operator: its watermark record */
+    eddy_strbuf *merge_wms;         /* per merge: its watermark record */
+    /* the checkpoint in flight: its writer process (asynchronous checkpoints) */
+    pid_t pid;                      /* the writer; 0: none in flight */
+    int fd;                         /* read end of its report pipe (non-blocking), or -1 */
+    uint64_t flight_id;             /* the checkpoint it writes */
+    int64_t flight_t0;              /* mono_us() when that checkpoint began */
+    unsigned char report[8 + EDDY_ERROR_MSG_MAX]; /* what it sent: code, length, message */
+    size_t got;                     /* bytes of report read so far */
+    bool eof;                       /* its pipe closed */
+    pid_t zombie;                   /* a writer that reported, not reaped yet (0: none) */
+    bool fork_failed;               /* fork() failed once: checkpoints in process since */
+    /* test hooks (environment, read at open; see the header comment) */
+    uint64_t test_delay_ms;         /* EDDY_CHECKPOINT_TEST_DELAY_MS */
+    uint64_t test_kill;             /* EDDY_CHECKPOINT_TEST_KILL */
+    bool test_orphan;               /* EDDY_CHECKPOINT_TEST_ORPHAN */
     eddy_checkpoint_stats stats;
 };
 
 static const char *const state_files[] = {"data.mdb", "lock.mdb", "LOCK"};
 
-static int64_t mono_ms(void)
+static int64_t mono_us(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
 /* ---- records ---------------------------------------------------------------------------- */
@@ -379,6 +422,27 @@ static int restore(eddy_checkpointer *c, const char *what, const char *where, ed
     size_t len;
     char key[64], detail[160];
 
+    rc = meta_get(t, FINISHED_KEY, &val, &len, err);
+    if (rc == 0) {
+        /* the job had ended by itself: only its last commit may be left to complete; no
+         * operator or source is restored (that checkpoint holds none), the job ends at once */
+        c->finished = true;
+        for (int k = 0; rc == 0 && k < c->nsinks; k++) {
+            const eddy_checkpoint_sink *s = &c->sinks[k];
+            if (!s->ops->recover) continue;
+            snprintf(key, sizeof key, "sink/%d", k);
+            rc = meta_get(t, key, &val, &len, err);
+            if (rc == EDDY_ENOTFOUND) rc = s->ops->recover(s->state, NULL, 0, err);
+            else if (rc == 0) rc = s->ops->recover(s->state, val, len, err);
+        }
+        eddy_state_abort(t);
+        return rc;
+    }
+    if (rc != EDDY_ENOTFOUND) {
+        eddy_state_abort(t);
+        return rc;
+    }
+    rc = 0;
     for (int k = 0; rc == 0 && k < c->nops; k++) {
         snprintf(key, sizeof key, "op/%d.wm", k);
         rc = meta_get(t, key, &val, &len, err);
@@ -428,12 +492,48 @@ static int restore(eddy_checkpointer *c, const char *what, const char *where, ed
 
 /* ---- the coordinator -------------------------------------------------------------------- */
 
+/* Waits for a writer that has ended or is about to (its report is in, or its pipe closed). */
+static int reap(pid_t pid, int *status)
+{
+    for (;;) {
+        pid_t r = waitpid(pid, status, 0);
+        if (r == pid) return 1;
+        if (r < 0 && errno == EINTR) continue;
+        return 0; /* ECHILD: someone ignores SIGCHLD, the kernel reaped it */
+    }
+}
+
+/* A writer that reported and was left to exit: reaped when it has (blocking: wait for it). */
+static void reap_zombie(eddy_checkpointer *c, bool block)
+{
+    if (c->zombie <= 0) return;
+    int status;
+    pid_t r = waitpid(c->zombie, &status, block ? 0 : WNOHANG);
+    while (r < 0 && errno == EINTR) r = waitpid(c->zombie, &status, block ? 0 : WNOHANG);
+    if (r != 0) c->zombie = 0; /* reaped, or not ours to reap (ECHILD) */
+}
+
 void eddy_checkpoint_close(eddy_checkpointer *c)
 {
     if (!c) return;
+    if (c->pid > 0) {
+        /* a writer in flight ends with its transaction; the store is not closed under it, and
+         * no writer outlives the checkpointer (nor holds the directory's lock after it) */
+        close(c->fd);
+        int status;
+        reap(c->pid, &status);
+        c->pid = 0;
+    }
+    reap_zombie(c, true);
     eddy_state_close(c->st);
     for (int i = 0; i < c->nsinks; i++) eddy_strbuf_free(&c->markers[i]);
+    for (int i = 0; i < c->nsources; i++) eddy_strbuf_free(&c->positions[i]);
+    for (int i = 0; i < c->nops; i++) eddy_strbuf_free(&c->op_wms[i]);
+    for (int i = 0; i < c->nmerges; i++) eddy_strbuf_free(&c->merge_wms[i]);
     free(c->markers);
+    free(c->positions);
+    free(c->op_wms);
+    free(c->merge_wms);
     free(c->ops);
     free(c->merges);
     free(c->sources);
@@ -451,13 +551,32 @@ static void *dup_array(const void *p, int n, size_t size)
     return q;
 }
 
+/* dir/spill (the spill store's files, spill.h) and then dir itself, when empty. */
+static void remove_dir_of_state(const char *dir)
+{
+    char sp[4200], path[4300];
+    snprintf(sp, sizeof sp, "%s/spill", dir);
+    for (size_t i = 0; i < sizeof state_files / sizeof state_files[0]; i++) {
+        snprintf(path, sizeof path, "%s/%s", sp, state_files[i]);
+        unlink(path);
+    }
+    rmdir(sp);
+    remove_state_files(dir);
+    rmdir(dir);
+}
+
 void eddy_checkpoint_drop_copy(eddy_checkpointer *c)
 {
     if (!c->from_savepoint) return;
     eddy_state_close(c->st);
     c->st = NULL;
-    remove_state_files(c->dir);
-    rmdir(c->dir);
+    remove_dir_of_state(c->dir); /* with the spill store adopted from the savepoint */
+}
+
+static uint64_t env_u64(const char *name)
+{
+    const char *v = getenv(name);
+    return v && *v ? strtoull(v, NULL, 10) : 0;
 }
 
 int eddy_checkpoint_open(const char *state_dir, const char *from_savepoint,
@@ -476,6 +595,12 @@ int eddy_checkpoint_open(const char *state_dir, const char *from_savepoint,
     }
     eddy_checkpointer *c = eddy_xcalloc(1, sizeof *c);
     c->log = getenv("EDDY_CHECKPOINT_LOG") != NULL;
+    const char *sync = getenv("EDDY_CHECKPOINT_SYNC");
+    c->sync = sync && *sync && strcmp(sync, "0") != 0;
+    c->test_delay_ms = env_u64("EDDY_CHECKPOINT_TEST_DELAY_MS");
+    c->test_kill = env_u64("EDDY_CHECKPOINT_TEST_KILL");
+    c->test_orphan = env_u64("EDDY_CHECKPOINT_TEST_ORPHAN") != 0;
+    c->fd = -1;
     c->st = st;
     c->dir = eddy_xstrdup(state_dir);
     c->fingerprint = plan->fingerprint;
@@ -513,7 +638,11 @@ int eddy_checkpoint_restore(eddy_checkpointer *c, const eddy_checkpoint_graph *g
     c->nsources = g->nsources;
     c->sinks = dup_array(g->sinks, g->nsinks, sizeof *c->sinks);
     c->nsinks = g->nsinks;
+    c->spill = g->spill;
     c->markers = eddy_xcalloc((size_t)(g->nsinks > 0 ? g->nsinks : 1), sizeof *c->markers);
+    c->positions = eddy_xcalloc((size_t)(g->nsources > 0 ? g->nsources : 1), sizeof *c->positions);
+    c->op_wms = eddy_xcalloc((size_t)(g->nops > 0 ? g->nops : 1), sizeof *c->op_wms);
+    c->merge_wms = eddy_xcalloc((size_t)(g->nmerges > 0 ? g->nmerges : 1), sizeof *c->merge_wms);
     int rc = 0;
     if (c->stats.restored > 0) {
         rc = restore(c, c->what, c->where, err);
@@ -525,15 +654,45 @@ int eddy_checkpoint_restore(eddy_checkpointer *c, const eddy_checkpoint_graph *g
     return rc;
 }
 
-/* Step 2 of a checkpoint: everything in one write transaction, committed as checkpoint id. */
-static int write_checkpoint(eddy_checkpointer *c, uint64_t id, eddy_error *err)
+bool eddy_checkpoint_finished(const eddy_checkpointer *c)
+{
+    return c->finished;
+}
+
+/* Step 1 of checkpoint id, in the job's process: the sinks' markers and, unless `finished` (a
+ * finished job's last checkpoint stores only markers), the sources' positions, the watermark
+ * records and each operator's checkpoint_begin. */
+static int gather(eddy_checkpointer *c, uint64_t id, bool finished, eddy_error *err)
+{
+    int rc = 0;
+    for (int k = 0; rc == 0 && k < c->nsinks; k++) {
+        const eddy_checkpoint_sink *s = &c->sinks[k];
+        eddy_strbuf_clear(&c->markers[k]);
+        if (s->ops->prepare_commit) rc = s->ops->prepare_commit(s->state, id, &c->markers[k], err);
+    }
+    if (rc || finished) return rc;
+    for (int k = 0; rc == 0 && k < c->nsources; k++) {
+        const eddy_checkpoint_source *s = &c->sources[k];
+        eddy_strbuf_clear(&c->positions[k]);
+        rc = s->ops->position(s->state, &c->positions[k], err);
+    }
+    for (int k = 0; k < c->nops; k++) encode_wm(&c->op_wms[k], c->ops[k]);
+    for (int k = 0; k < c->nmerges; k++) encode_wm(&c->merge_wms[k], c->merges[k]);
+    for (int k = 0; rc == 0 && k < c->nops; k++)
+        if (c->ops[k]->ops->checkpoint_begin) c->ops[k]->ops->checkpoint_begin(c->ops[k]);
+    return rc;
+}
+
+/* Step 2: ONE write transaction into st (the job's store, or the writer's own environment on
+ * the same directory), committed as checkpoint id. */
+static int write_txn(eddy_checkpointer *c, eddy_state *st, uint64_t id, bool finished,
+                     eddy_error *err)
 {
     eddy_state_txn *t;
-    int rc = eddy_state_begin(c->st, EDDY_STATE_WRITE, &t, err);
+    int rc = eddy_state_begin(st, EDDY_STATE_WRITE, &t, err);
     if (rc) return rc;
-    eddy_strbuf b = {0};
     char key[64];
-    for (int k = 0; rc == 0 && k < c->nops; k++) {
+    for (int k = 0; rc == 0 && !finished && k < c->nops; k++) {
         eddy_op *op = c->ops[k];
         if (op->ops->snapshot) {
             eddy_state_db db;
@@ -541,23 +700,16 @@ static int write_checkpoint(eddy_checkpointer *c, uint64_t id, eddy_error *err)
             rc = eddy_state_db_open(t, key, &db, err);
             if (rc == 0) rc = op->ops->snapshot(op, &db, err);
         }
-        if (rc == 0) {
-            encode_wm(&b, op);
-            snprintf(key, sizeof key, "op/%d.wm", k);
-            rc = eddy_state_meta_put(t, key, b.s, b.n, err);
-        }
+        snprintf(key, sizeof key, "op/%d.wm", k);
+        if (rc == 0) rc = eddy_state_meta_put(t, key, c->op_wms[k].s, c->op_wms[k].n, err);
     }
-    for (int k = 0; rc == 0 && k < c->nmerges; k++) {
-        encode_wm(&b, c->merges[k]);
+    for (int k = 0; rc == 0 && !finished && k < c->nmerges; k++) {
         snprintf(key, sizeof key, "union/%d.wm", k);
-        rc = eddy_state_meta_put(t, key, b.s, b.n, err);
+        rc = eddy_state_meta_put(t, key, c->merge_wms[k].s, c->merge_wms[k].n, err);
     }
-    for (int k = 0; rc == 0 && k < c->nsources; k++) {
-        const eddy_checkpoint_source *s = &c->sources[k];
-        eddy_strbuf_clear(&b);
-        rc = s->ops->position(s->state, &b, err);
+    for (int k = 0; rc == 0 && !finished && k < c->nsources; k++) {
         snprintf(key, sizeof key, "source/%d", k);
-        if (rc == 0) rc = eddy_state_meta_put(t, key, eddy_strbuf_cstr(&b), b.n, err);
+        rc = eddy_state_meta_put(t, key, eddy_strbuf_cstr(&c->positions[k]), c->positions[k].n, err);
     }
     for (int k = 0; rc == 0 && k < c->nsinks; k++) {
         snprintf(key, sizeof key, "sink/%d", k);
@@ -565,11 +717,12 @@ static int write_checkpoint(eddy_checkpointer *c, uint64_t id, eddy_error *err)
     }
     if (rc == 0) rc = eddy_state_meta_put(t, "plan", c->plan_text, strlen(c->plan_text), err);
     if (rc == 0) {
-        eddy_strbuf_clear(&b);
+        eddy_strbuf b = {0};
         put_u64(&b, c->fingerprint, 8);
         rc = eddy_state_meta_put(t, "fingerprint", b.s, b.n, err);
+        eddy_strbuf_free(&b);
     }
-    eddy_strbuf_free(&b);
+    if (rc == 0 && finished) rc = eddy_state_meta_put(t, FINISHED_KEY, "1", 1, err);
     if (rc) {
         eddy_state_abort(t);
         return rc;
@@ -577,63 +730,267 @@ static int write_checkpoint(eddy_checkpointer *c, uint64_t id, eddy_error *err)
     return eddy_state_commit(t, id, err); /* frees t either way */
 }
 
-int eddy_checkpoint_run(eddy_checkpointer *c, eddy_error *err)
+/* Step 2 until it fits: a full map (EDDY_ESTATE_FULL: the store has doubled it) runs the same
+ * transaction again, with the same records, since snapshots are repeatable and markers are not. */
+static int write_checkpoint(eddy_checkpointer *c, eddy_state *st, uint64_t id, bool finished,
+                            eddy_error *err)
 {
-    int64_t t0 = mono_ms();
-    uint64_t id = c->stats.last_id + 1;
-    int rc = 0;
-    for (int k = 0; rc == 0 && k < c->nsinks; k++) {
-        const eddy_checkpoint_sink *s = &c->sinks[k];
-        eddy_strbuf_clear(&c->markers[k]);
-        if (s->ops->prepare_commit) rc = s->ops->prepare_commit(s->state, id, &c->markers[k], err);
-    }
-    if (rc) return rc;
-    rc = write_checkpoint(c, id, err);
-    if (rc == EDDY_ESTATE_FULL) {
-        /* the store grew its map; the same checkpoint again, with the same markers */
-        eddy_error_clear(err);
-        rc = write_checkpoint(c, id, err);
-        if (rc == EDDY_ESTATE_FULL) {
+    int rc = write_txn(c, st, id, finished, err);
+    for (int grown = 1; rc == EDDY_ESTATE_FULL; grown++) {
+        if (grown > MAX_GROWTH) {
             char msg[EDDY_ERROR_MSG_MAX];
             snprintf(msg, sizeof msg, "%s", err->msg);
             eddy_error_clear(err);
-            rc = eddy_error_set(err, EDDY_ESTATE, 0, 0,
-                                "checkpoint %llu in %s did not fit the state store even after it "
-                                "grew (%s); check the free disk space",
-                                (unsigned long long)id, c->dir, msg);
+            return eddy_error_set(err, EDDY_ESTATE, 0, 0,
+                                  "checkpoint %llu in %s did not fit the state store after its "
+                                  "map grew %d times (%s); check the free disk space",
+                                  (unsigned long long)id, c->dir, MAX_GROWTH, msg);
         }
+        eddy_error_clear(err);
+        rc = write_txn(c, st, id, finished, err);
     }
-    if (rc) return rc;
+    return rc;
+}
+
+/* EDDY_CHECKPOINT_LOG: how long checkpoint id stopped the pipeline (a line of its own, which
+ * the "checkpoint N: D ms, B bytes" readers skip). */
+static void log_pause(const eddy_checkpointer *c, uint64_t id)
+{
+    fprintf(stderr, "eddy: checkpoint %llu paused the pipeline %.3f ms (%s)\n",
+            (unsigned long long)id, (double)c->stats.last_pause_us / 1000.0,
+            c->stats.last_async ? "asynchronous: prepare and fork" : "synchronous");
+}
+
+/* Step 3, in the job's process once checkpoint id is durable: checkpoint_done, the sinks'
+ * commit(id), the figures. */
+static int complete(eddy_checkpointer *c, uint64_t id, int64_t t0, bool finished, eddy_error *err)
+{
+    int rc = 0;
     c->stats.last_id = id;
-    for (int k = 0; k < c->nops; k++)
+    for (int k = 0; !finished && k < c->nops; k++)
         if (c->ops[k]->ops->checkpoint_done) c->ops[k]->ops->checkpoint_done(c->ops[k]);
     for (int k = 0; rc == 0 && k < c->nsinks; k++) {
         const eddy_checkpoint_sink *s = &c->sinks[k];
         if (s->ops->commit) rc = s->ops->commit(s->state, id, err);
     }
     c->stats.count++;
-    c->stats.last_ms = mono_ms() - t0;
+    c->stats.last_ms = (mono_us() - t0) / 1000;
     c->stats.bytes = eddy_state_size(c->st);
-    if (c->log) /* EDDY_CHECKPOINT_LOG=1: one line per checkpoint (bench/bench_nexmark reads them) */
+    if (c->log) { /* EDDY_CHECKPOINT_LOG=1: one line per checkpoint (bench/bench_nexmark reads
+                   * them), and the pause of one written in process */
         fprintf(stderr, "eddy: checkpoint %llu: %lld ms, %llu bytes\n", (unsigned long long)id,
                 (long long)c->stats.last_ms, (unsigned long long)c->stats.bytes);
+        if (!c->stats.last_async) log_pause(c, id);
+    }
     return rc;
 }
 
-/* dir/.name<suffix> for a path dir/name (a hidden sibling). */
-static void sibling(const char *path, const char *suffix, char *out, size_t n)
+/* The writer: a child of the job, on a copy-on-write image of its memory as of the fork. */
+static _Noreturn void writer_main(eddy_checkpointer *c, uint64_t id, int fd, pid_t job_pid)
 {
-    const char *slash = strrchr(path, '/');
-    if (slash)
-        snprintf(out, n, "%.*s/.%s%s", (int)(slash - path), path, slash + 1, suffix);
-    else
-        snprintf(out, n, ".%s%s", path, suffix);
+#ifdef __linux__
+    /* dies with the job: a checkpoint whose commit() can no longer follow is better not
+     * written (the print sink keeps no marker: its rows would be lost, not redone) */
+    if (!c->test_orphan) prctl(PR_SET_PDEATHSIG, SIGKILL);
+#endif
+    if (getppid() != job_pid) _exit(2); /* the job died before the line above */
+    /* nothing for a reader of the job's output to wait for: a pipe's reader sees its end when
+     * the job's ends (stderr stays, for a sanitizer's report) */
+    int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+    if (null >= 0) {
+        dup2(null, STDIN_FILENO);
+        dup2(null, STDOUT_FILENO);
+        close(null);
+    }
+    /* Ctrl-C and the stop signals are the job's business: it waits for this writer */
+    signal(SIGINT, SIG_IGN);
+    signal(SIGTERM, SIG_IGN);
+    signal(SIGHUP, SIG_IGN);
+    signal(SIGQUIT, SIG_IGN);
+    signal(SIGPIPE, SIG_IGN);
+    if (c->test_kill == id) raise(SIGKILL);
+    if (c->test_delay_ms > 0) {
+        struct timespec ts = {(time_t)(c->test_delay_ms / 1000),
+                              (long)(c->test_delay_ms % 1000) * 1000000};
+        while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {}
+    }
+    eddy_error err;
+    eddy_error_clear(&err);
+    eddy_state *st;
+    int rc = eddy_state_open_child(c->st, &st, &err);
+    if (rc == 0) {
+        rc = write_checkpoint(c, st, id, false, &err);
+        eddy_state_close(st);
+    }
+    size_t n = rc ? strlen(err.msg) : 0;
+    unsigned char rep[8 + EDDY_ERROR_MSG_MAX];
+    uint32_t code = (uint32_t)rc, len = (uint32_t)n;
+    for (int i = 0; i < 4; i++) {
+        rep[i] = (unsigned char)(code >> (8 * i));
+        rep[4 + i] = (unsigned char)(len >> (8 * i));
+    }
+    memcpy(rep + 8, err.msg, n);
+    for (size_t off = 0; off < 8 + n;) {
+        ssize_t w = write(fd, rep + off, 8 + n - off);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) break;
+        off += (size_t)w;
+    }
+    _exit(rc ? 1 : 0); /* no atexit handlers, no stdio flush, no leak check: the job's */
 }
 
-static void remove_dir_of_state(const char *dir)
+/* Reads what the writer sent; 1 once its report is complete or its pipe closed, else 0. */
+static int read_report(eddy_checkpointer *c)
 {
-    remove_state_files(dir);
-    rmdir(dir);
+    for (;;) {
+        if (c->got >= 8) {
+            uint32_t len = (uint32_t)get_u64(c->report + 4, 4);
+            if (len > EDDY_ERROR_MSG_MAX || c->got >= 8 + (size_t)len) return 1;
+        }
+        ssize_t r = read(c->fd, c->report + c->got, sizeof c->report - c->got);
+        if (r > 0) {
+            c->got += (size_t)r;
+            continue;
+        }
+        if (r < 0 && errno == EINTR) continue;
+        if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return 0;
+        c->eof = true; /* 0: the writer has exited (or closed its end); an error: give up too */
+        return 1;
+    }
+}
+
+/* The writer in flight has reported or ended: the checkpoint completes or fails. */
+static int land(eddy_checkpointer *c, eddy_error *err)
+{
+    pid_t pid = c->pid;
+    uint64_t id = c->flight_id;
+    close(c->fd);
+    c->fd = -1;
+    c->pid = 0;
+    bool reported = c->got >= 8 && c->got >= 8 + (size_t)get_u64(c->report + 4, 4);
+    if (reported) {
+        c->zombie = pid; /* reaped as soon as it has exited: the job does not wait for that */
+        reap_zombie(c, false);
+        int32_t code = (int32_t)(uint32_t)get_u64(c->report, 4);
+        if (code != 0) {
+            size_t len = (size_t)get_u64(c->report + 4, 4);
+            return eddy_error_set(err, code, 0, 0, "%.*s", (int)len, (const char *)c->report + 8);
+        }
+        int rc = eddy_state_refresh(c->st, err);
+        if (rc) return rc;
+        if (eddy_state_last_checkpoint(c->st) != id)
+            return eddy_error_set(err, EDDY_ESTATE, 0, 0,
+                                  "checkpoint %llu: its writer reported success, but the state "
+                                  "store %s holds checkpoint %llu; restart the job",
+                                  (unsigned long long)id, c->dir,
+                                  (unsigned long long)eddy_state_last_checkpoint(c->st));
+        return complete(c, id, c->flight_t0, false, err);
+    }
+    int status = 0;
+    char how[160] = "ended without a report";
+    if (reap(pid, &status)) {
+        if (WIFSIGNALED(status))
+            snprintf(how, sizeof how, "was killed by signal %d (%s)", WTERMSIG(status),
+                     strsignal(WTERMSIG(status)));
+        else if (WIFEXITED(status))
+            snprintf(how, sizeof how, "exited with status %d without a report",
+                     WEXITSTATUS(status));
+    }
+    return eddy_error_set(err, EDDY_ESTATE, 0, 0,
+                          "checkpoint %llu in %s was not written: its writer process (pid %d) "
+                          "%s; the last completed checkpoint is still %llu, and a restart "
+                          "resumes from it",
+                          (unsigned long long)id, c->dir, (int)pid, how,
+                          (unsigned long long)c->stats.last_id);
+}
+
+bool eddy_checkpoint_busy(const eddy_checkpointer *c)
+{
+    return c && c->pid > 0;
+}
+
+int eddy_checkpoint_poll(eddy_checkpointer *c, eddy_error *err)
+{
+    reap_zombie(c, false);
+    if (c->pid <= 0 || !read_report(c)) return 0;
+    return land(c, err);
+}
+
+int eddy_checkpoint_wait(eddy_checkpointer *c, eddy_error *err)
+{
+    if (c->pid <= 0) {
+        reap_zombie(c, true);
+        return 0;
+    }
+    while (!read_report(c)) {
+        struct pollfd p = {.fd = c->fd, .events = POLLIN};
+        poll(&p, 1, -1);
+    }
+    int rc = land(c, err);
+    reap_zombie(c, true);
+    return rc;
+}
+
+int eddy_checkpoint_run(eddy_checkpointer *c, eddy_error *err)
+{
+    int rc = eddy_checkpoint_wait(c, err);
+    if (rc) return rc;
+    int64_t t0 = mono_us();
+    uint64_t id = c->stats.last_id + 1;
+    rc = gather(c, id, false, err);
+    if (rc == 0) rc = write_checkpoint(c, c->st, id, false, err);
+    if (rc) return rc;
+    c->stats.last_pause_us = mono_us() - t0;
+    c->stats.last_async = false;
+    return complete(c, id, t0, false, err);
+}
+
+int eddy_checkpoint_start(eddy_checkpointer *c, eddy_error *err)
+{
+    if (c->pid > 0) return 0; /* one at a time: the caller polls */
+    if (c->sync || c->fork_failed) return eddy_checkpoint_run(c, err);
+    reap_zombie(c, true); /* the last writer exited long ago */
+    int64_t t0 = mono_us();
+    uint64_t id = c->stats.last_id + 1;
+    int rc = gather(c, id, false, err);
+    if (rc) return rc;
+    int fds[2], e = 0;
+    pid_t pid = -1;
+    if (pipe2(fds, O_CLOEXEC) == 0) {
+        pid = fork();
+        if (pid == 0) {
+            close(fds[0]);
+            writer_main(c, id, fds[1], getppid());
+        }
+        e = errno;
+        close(fds[1]);
+        if (pid < 0) close(fds[0]);
+    } else {
+        e = errno;
+    }
+    if (pid < 0) {
+        /* no process to spare (EAGAIN, ENOMEM): this and later checkpoints in process */
+        fprintf(stderr, "eddy: cannot start a checkpoint writer process (%s); checkpoints of %s "
+                        "are written by the job itself from now on\n",
+                strerror(e), c->dir);
+        c->fork_failed = true;
+        rc = write_checkpoint(c, c->st, id, false, err);
+        if (rc) return rc;
+        c->stats.last_pause_us = mono_us() - t0;
+        c->stats.last_async = false;
+        return complete(c, id, t0, false, err);
+    }
+    fcntl(fds[0], F_SETFL, fcntl(fds[0], F_GETFL) | O_NONBLOCK);
+    c->pid = pid;
+    c->fd = fds[0];
+    c->flight_id = id;
+    c->flight_t0 = t0;
+    c->got = 0;
+    c->eof = false;
+    c->stats.last_pause_us = mono_us() - t0;
+    c->stats.last_async = true;
+    if (c->log) log_pause(c, id);
+    return 0;
 }
 
 int eddy_checkpoint_check_savepoint_dir(const char *dst, eddy_error *err)
@@ -648,7 +1005,7 @@ int eddy_checkpoint_check_savepoint_dir(const char *dst, eddy_error *err)
     struct dirent *e;
     while ((e = readdir(d)))
         if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0 &&
-            strcmp(e->d_name, "data.mdb") != 0)
+            strcmp(e->d_name, "data.mdb") != 0 && strcmp(e->d_name, "spill") != 0)
             other = true;
     closedir(d);
     if (other)
@@ -659,9 +1016,20 @@ int eddy_checkpoint_check_savepoint_dir(const char *dst, eddy_error *err)
     return 0;
 }
 
+/* dir/.name<suffix> for a path dir/name (a hidden sibling). */
+static void sibling(const char *path, const char *suffix, char *out, size_t n)
+{
+    const char *slash = strrchr(path, '/');
+    if (slash)
+        snprintf(out, n, "%.*s/.%s%s", (int)(slash - path), path, slash + 1, suffix);
+    else
+        snprintf(out, n, ".%s%s", path, suffix);
+}
+
 int eddy_checkpoint_savepoint(eddy_checkpointer *c, const char *dst, eddy_error *err)
 {
     int rc = eddy_checkpoint_check_savepoint_dir(dst, err);
+    if (rc == 0) rc = eddy_checkpoint_wait(c, err);
     if (rc) return rc;
     /* written beside dst first, so that an earlier savepoint is replaced only by a whole one */
     char fresh[4200], old[4200];
@@ -670,6 +1038,10 @@ int eddy_checkpoint_savepoint(eddy_checkpointer *c, const char *dst, eddy_error 
     remove_dir_of_state(fresh);
     remove_dir_of_state(old);
     if ((rc = eddy_state_copy(c->st, fresh, err))) return rc;
+    if ((rc = eddy_spill_copy(c->spill, fresh, err))) { /* the runs the checkpoint names */
+        remove_dir_of_state(fresh);
+        return rc;
+    }
     bool had = exists(dst);
     if ((had && rename(dst, old) != 0) || rename(fresh, dst) != 0) {
         int e = errno;
@@ -682,12 +1054,46 @@ int eddy_checkpoint_savepoint(eddy_checkpointer *c, const char *dst, eddy_error 
     return 0;
 }
 
+/* The checkpoint in flight is superseded (the job has ended, and its last checkpoint follows):
+ * its writer is killed, as a crash would, and what it got to is read back. Either it had
+ * committed (the store holds it; its commit() is left to the next checkpoint, whose markers
+ * list the same output again) or not (the sinks' prepared output is listed by the next
+ * markers). Not waiting spares the end of a job the whole writing of a snapshot nobody needs. */
+static int abandon(eddy_checkpointer *c, eddy_error *err)
+{
+    reap_zombie(c, true);
+    if (c->pid <= 0) return 0;
+    kill(c->pid, SIGKILL);
+    close(c->fd);
+    c->fd = -1;
+    int status;
+    reap(c->pid, &status);
+    c->pid = 0;
+    int rc = eddy_state_refresh(c->st, err);
+    if (rc == 0 && eddy_state_last_checkpoint(c->st) > c->stats.last_id)
+        c->stats.last_id = eddy_state_last_checkpoint(c->st);
+    return rc;
+}
+
 int eddy_checkpoint_finish(eddy_checkpointer *c, eddy_error *err)
 {
-    int rc = eddy_checkpoint_run(c, err);
+    int rc = abandon(c, err);
     if (rc) return rc;
+    if (!c->finished) {
+        /* the sinks' last commit; the operators' state is of no more use, so it is not
+         * written: the "finished" record tells a restart to complete the commit and end */
+        int64_t t0 = mono_us();
+        uint64_t id = c->stats.last_id + 1;
+        rc = gather(c, id, true, err);
+        if (rc == 0) rc = write_checkpoint(c, c->st, id, true, err);
+        if (rc) return rc;
+        c->stats.last_pause_us = mono_us() - t0;
+        c->stats.last_async = false;
+        if ((rc = complete(c, id, t0, true, err))) return rc;
+    }
     eddy_state_close(c->st);
     c->st = NULL;
+    eddy_spill_remove(c->spill);
     remove_state_files(c->dir);
     rmdir(c->dir); /* only when empty: a directory that holds anything else stays */
     return 0;

@@ -10,13 +10,18 @@
  *
  * Checkpoints (opt.state_dir): the coordinator (checkpoint.c) is handed the job's parts in
  * plan node-id order once everything is built; it restores the last checkpoint there, before
- * the first poll. Between two rounds of polls, once the interval has passed, it takes a
- * checkpoint. How the job ends decides the rest:
- *   - every source ended (or every sink reached its LIMIT): a last checkpoint commits the
- *     sinks, then the state files are removed (a rerun starts afresh);
- *   - eddy_job_stop(): a last checkpoint (a rerun resumes from it), then the savepoint copy
- *     when opt.savepoint_dir is set;
- *   - an error: nothing more; the previous checkpoint stays the one a rerun resumes from.
+ * the first poll. Between two rounds of polls, once the interval has passed and no checkpoint
+ * is in flight, it starts one: the sinks prepare, the records are gathered, and a forked
+ * writer process writes the snapshots while the job goes on (checkpoint.h); every round polls
+ * the writer, and once it has reported the sinks commit. How the job ends decides the rest:
+ *   - every source ended (or every sink reached its LIMIT): a checkpoint in flight is ended
+ *     (superseded), a last checkpoint of the sinks' markers commits them, then the state files
+ *     are removed (a rerun starts afresh); a job restored from such a checkpoint (it died
+ *     before the removal) only removes them;
+ *   - eddy_job_stop(): the checkpoint in flight lands, then a last checkpoint, in process (a
+ *     rerun resumes from it), then the savepoint copy when opt.savepoint_dir is set;
+ *   - an error: the checkpoint in flight lands (its sinks commit) or fails; nothing more: the
+ *     last checkpoint stays the one a rerun resumes from.
  * Without a state directory, a stop flushes the sinks (at-least-once) and an end flushes them
  * through their finish(), as before checkpoints existed.
  */
@@ -443,15 +448,23 @@ static int flush_sinks(eddy_job *job, eddy_error *err)
     return 0;
 }
 
+/* eddy_job_stop may come from a signal handler or another thread. */
+static bool stop_requested(eddy_job *job)
+{
+    return __atomic_load_n(&job->stop, __ATOMIC_ACQUIRE) != 0;
+}
+
 int eddy_job_run(eddy_job *job, eddy_error *err)
 {
     int64_t started = mono_ms(), last_tick = started, last_status = started, last_ckpt = started;
     int active = job->nsrcs;
     int rc = 0;
     bool limited = limits_reached(job); /* a restored job may have written its LIMIT already */
-    while (active > 0 && !job->stop && !limited) {
+    /* restored from a finished job's last checkpoint: it had ended, only the clean-up is left */
+    bool ended_before = job->ckpt && eddy_checkpoint_finished(job->ckpt);
+    while (active > 0 && !stop_requested(job) && !limited && !ended_before) {
         bool progress = false;
-        for (int i = 0; i < job->nsrcs && !job->stop && !limited; i++) {
+        for (int i = 0; i < job->nsrcs && !stop_requested(job) && !limited; i++) {
             src_driver *s = &job->srcs[i];
             if (s->ended) continue;
             eddy_batch_reset(s->batch);
@@ -478,10 +491,21 @@ int eddy_job_run(eddy_job *job, eddy_error *err)
             rc = tick_all(job, err);
             if (rc) goto out;
         }
-        if (job->ckpt && now - last_ckpt >= job->interval_ms && active > 0 && !limited) {
-            last_ckpt = now;
-            rc = eddy_checkpoint_run(job->ckpt, err);
-            if (rc) goto out;
+        if (job->ckpt) {
+            /* a checkpoint in flight lands between two batches; the next starts once the
+             * interval has passed and none is in flight (one late starts at once) */
+            if (eddy_checkpoint_busy(job->ckpt) && (rc = eddy_checkpoint_poll(job->ckpt, err)))
+                goto out;
+            if (!eddy_checkpoint_busy(job->ckpt) && now - last_ckpt >= job->interval_ms &&
+                active > 0 && !limited) {
+                last_ckpt = now;
+                rc = eddy_checkpoint_start(job->ckpt, err);
+                if (rc) goto out;
+                /* written in process (EDDY_CHECKPOINT_SYNC, no fork): the interval counts from
+                 * its end, or a checkpoint longer than the interval would leave the job one
+                 * batch between two of them */
+                if (!eddy_checkpoint_busy(job->ckpt)) last_ckpt = mono_ms();
+            }
         }
         if (job->opt.status_line && now - last_status >= 500) {
             last_status = now;
@@ -492,13 +516,14 @@ int eddy_job_run(eddy_job *job, eddy_error *err)
             nanosleep(&ts, NULL);
         }
     }
-    if (job->stop && !limited && active > 0) {
+    if (stop_requested(job) && !limited && active > 0 && !ended_before) {
         /* stopped from outside: a last checkpoint (a rerun resumes from it) and the savepoint,
          * or, without checkpoints, make what the sinks hold visible */
         if (!job->ckpt) {
             rc = flush_sinks(job, err);
         } else {
-            const char *sp = job->stop_savepoint ? job->stop_savepoint : job->opt.savepoint_dir;
+            char *asked = __atomic_load_n(&job->stop_savepoint, __ATOMIC_ACQUIRE);
+            const char *sp = asked ? asked : job->opt.savepoint_dir;
             rc = eddy_checkpoint_run(job->ckpt, err);
             if (rc == 0 && sp) rc = eddy_checkpoint_savepoint(job->ckpt, sp, err);
         }
@@ -509,6 +534,13 @@ int eddy_job_run(eddy_job *job, eddy_error *err)
         rc = flush_sinks(job, err); /* the sinks' finish() never came */
     }
 out:
+    if (rc && job->ckpt && eddy_checkpoint_busy(job->ckpt)) {
+        /* failed with a checkpoint in flight: it lands (committing the sinks' output that it
+         * covers, which a restart would complete anyway) or fails; the job's error stays */
+        eddy_error e2;
+        eddy_error_clear(&e2);
+        eddy_checkpoint_wait(job->ckpt, &e2);
+    }
     if (job->opt.status_line) draw_status(job, started, true);
     if (job->bad_records > 0)
         fprintf(stderr, "eddy: %" PRIu64 " malformed record(s) skipped\n", job->bad_records);
@@ -534,7 +566,7 @@ out:
 
 void eddy_job_stop(eddy_job *job)
 {
-    job->stop = 1;
+    __atomic_store_n(&job->stop, 1, __ATOMIC_RELEASE);
 }
 
 int eddy_job_stop_with_savepoint(eddy_job *job, const char *dir, eddy_error *err)
@@ -548,7 +580,7 @@ int eddy_job_stop_with_savepoint(eddy_job *job, const char *dir, eddy_error *err
     char *copy = eddy_xstrdup(dir);
     char *old = __atomic_exchange_n(&job->stop_savepoint, copy, __ATOMIC_SEQ_CST);
     free(old);
-    job->stop = 1;
+    __atomic_store_n(&job->stop, 1, __ATOMIC_RELEASE);
     return 0;
 }
 
@@ -576,6 +608,7 @@ void eddy_job_get_metrics(const eddy_job *job, eddy_job_metrics *m)
         m->checkpoints = cs.count;
         m->checkpoint_id = cs.last_id;
         m->checkpoint_ms = cs.last_ms;
+        m->checkpoint_pause_us = cs.last_pause_us;
         m->checkpoint_bytes = cs.bytes;
     }
 }

@@ -13,9 +13,13 @@
  * open window fires, flushes the sinks and returns 0.
  *
  * Checkpoints (opt.state_dir set; state.h, DESIGN.md): every checkpoint_interval_ms, and when
- * the job is stopped, the job runs one checkpoint between two batches (the pipeline is
- * synchronous, so nothing is in flight there: no barriers are needed): each sink's
- * prepare_commit, then ONE LMDB write transaction with every stateful operator's snapshot
+ * the job is stopped, the job starts one checkpoint between two batches (the pipeline is
+ * synchronous, so no row is in flight there: no barriers are needed). It is asynchronous
+ * (checkpoint.h): the job stops only for the sinks' prepare_commit, the sources' positions and
+ * a fork(); a writer process holding a copy-on-write image of the job writes the snapshots
+ * while the job goes on, and the sinks commit once it has reported (at most one in flight; a
+ * stop or the end waits for it). What is written: ONE LMDB write transaction with every
+ * stateful operator's snapshot
  * (database "op/K", K the operator's index among the non-SOURCE nodes that have a state_shape,
  * sinks included, in plan node-id order; checkpoint.h), their watermarks ("op/K.wm" in meta;
  * "union/K.wm" for stateless operators with several inputs), every source's position
@@ -23,8 +27,8 @@
  * ("plan": one line per numbered operator and source), then each sink's commit. eddy_job_create() on a
  * directory that holds a checkpoint restores it (or refuses with a message naming the first
  * operator whose shape differs) and seeks the sources; a job that finishes (every source
- * ended) commits a last time and removes the state files (the directory is left if it holds
- * anything else). Stopped by eddy_job_stop(), it takes a final checkpoint and, with
+ * ended) commits a last time (the sinks' markers only) and removes the state files (the
+ * directory is left if it holds anything else). Stopped by eddy_job_stop(), it takes a final checkpoint and, with
  * opt.savepoint_dir, copies the state there as a savepoint (state.h eddy_state_copy).
  */
 #ifndef EDDY_RUNTIME_JOB_H
@@ -61,7 +65,9 @@ typedef struct eddy_job_metrics {
     uint64_t state_bytes;   /* memory held by operator state */
     uint64_t checkpoints;   /* completed checkpoints of this run */
     uint64_t checkpoint_id; /* id of the last one (0: none) */
-    int64_t checkpoint_ms;  /* duration of the last one */
+    int64_t checkpoint_ms;  /* duration of the last one (from the sinks' prepare to commit) */
+    int64_t checkpoint_pause_us; /* how long the last one stopped the pipeline (asynchronous:
+                                  * the sinks' prepare, the records and the fork) */
     uint64_t checkpoint_bytes; /* size of the state store after it */
 } eddy_job_metrics;
 

@@ -30,6 +30,16 @@
  * with eddy_state_abort or eddy_state_commit. Growing needs every transaction of the process
  * ended (mdb_env_set_mapsize remaps), so growth with a read transaction open is an error.
  *
+ * Two processes on one store (asynchronous checkpoints, checkpoint.c): the job forks a writer
+ * that opens its own environment on the directory (eddy_state_open_child: no flock taken, it
+ * holds the job's through the inherited descriptor; LMDB's lock.mdb coordinates the two
+ * environments as it does any two processes) and commits one checkpoint, while the job's own
+ * environment holds no transaction. The writer may grow the map: the job's next
+ * mdb_txn_begin then says MDB_MAP_RESIZED, and begin_mdb adopts the new size
+ * (mdb_env_set_mapsize(env, 0)) and begins again. eddy_state_refresh reads the checkpoint id the
+ * writer recorded. A lock held although the pid in LOCK is gone is such a writer outliving its
+ * job (killed): an open waits for it (up to ORPHAN_WAIT_MS) instead of refusing.
+ *
  * Test hook: the environment variable EDDY_STATE_TEST_MAPSIZE (bytes, decimal) replaces the
  * initial 1 GiB map, so that tests can reach MDB_MAP_FULL with a few hundred kilobytes.
  */
@@ -40,6 +50,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <lmdb.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,6 +66,7 @@
 #define MAXDBS 1024                   /* named databases per environment (at least 256) */
 #define INITIAL_MAP ((size_t)1 << 30) /* 1 GiB of address space */
 #define MIB(n) ((n) >> 20)
+#define ORPHAN_WAIT_MS 30000          /* how long an open waits for an orphaned writer's lock */
 
 /* A named database the store has opened. */
 typedef struct dbname {
@@ -343,6 +355,20 @@ static int txn_usable(eddy_state_txn *txn, bool write, const char *what, eddy_er
     return 0;
 }
 
+/* mdb_txn_begin; when another process (a checkpoint writer, checkpoint.c) has grown the map
+ * beyond ours (MDB_MAP_RESIZED) and no transaction of ours is open, adopts its size and
+ * begins again. */
+static int begin_mdb(eddy_state *st, unsigned flags, MDB_txn **t)
+{
+    int rc = mdb_txn_begin(st->env, NULL, flags, t);
+    if (rc != MDB_MAP_RESIZED || st->nread > 0 || st->writer) return rc;
+    rc = mdb_env_set_mapsize(st->env, 0); /* 0: the size the newest meta page records */
+    if (rc) return rc;
+    MDB_envinfo info;
+    if (mdb_env_info(st->env, &info) == 0) st->mapsize = info.me_mapsize;
+    return mdb_txn_begin(st->env, NULL, flags, t);
+}
+
 int eddy_state_begin(eddy_state *st, int mode, eddy_state_txn **out, eddy_error *err)
 {
     *out = NULL;
@@ -363,7 +389,7 @@ int eddy_state_begin(eddy_state *st, int mode, eddy_state_txn **out, eddy_error 
         }
     }
     MDB_txn *t;
-    int rc = mdb_txn_begin(st->env, NULL, write ? 0 : MDB_RDONLY, &t);
+    int rc = begin_mdb(st, write ? 0 : MDB_RDONLY, &t);
     if (rc)
         return eddy_error_set(err, EDDY_ESTATE, 0, 0,
                               "state store %s: cannot begin a %s transaction: %s%s", st->dir,
@@ -625,15 +651,32 @@ static int take_lock(eddy_state *st, const char *lock_path, eddy_error *err)
                               "cannot open the lock file %s: %s; check the permissions of the "
                               "--state-dir",
                               lock_path, strerror(errno));
-    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    int wait_ms = 0;
+    while (flock(fd, LOCK_EX | LOCK_NB) != 0) {
         int e = errno;
         char buf[32] = {0};
         ssize_t n = pread(fd, buf, sizeof buf - 1, 0);
+        long pid = n > 0 ? strtol(buf, NULL, 10) : 0;
+        if (e == EWOULDBLOCK && pid > 0 && kill((pid_t)pid, 0) != 0 && errno == ESRCH &&
+            wait_ms < ORPHAN_WAIT_MS) {
+            /* the eddy that wrote its pid is gone, yet the lock is held: by the checkpoint
+             * writer it had forked (checkpoint.c), which inherited the lock and ends with
+             * its transaction (at once, on Linux, when its parent dies): wait for it */
+            struct timespec ts = {0, 10 * 1000000};
+            nanosleep(&ts, NULL);
+            wait_ms += 10;
+            continue;
+        }
         close(fd);
         if (e != EWOULDBLOCK)
             return eddy_error_set(err, EDDY_ESTATE, 0, 0, "cannot lock %s: %s", lock_path,
                                   strerror(e));
-        long pid = n > 0 ? strtol(buf, NULL, 10) : 0;
+        if (wait_ms >= ORPHAN_WAIT_MS)
+            return eddy_error_set(err, EDDY_ESTATE, 0, 0,
+                                  "state directory %s is still locked %d s after the eddy that "
+                                  "used it (pid %ld) ended: a checkpoint writer it started may "
+                                  "still be running; wait for it or end it, then start again",
+                                  st->dir, ORPHAN_WAIT_MS / 1000, pid);
         if (pid > 0)
             return eddy_error_set(err, EDDY_ESTATE, 0, 0,
                                   "state directory %s is in use by another eddy process (pid "
@@ -757,6 +800,46 @@ static void state_free(eddy_state *st)
     free(st);
 }
 
+/* Steps 4 and 5 of an open: LMDB on st->dir with a map of `mapsize` bytes (at least what the
+ * file uses), then "format" checked or written. The caller cleans up on error. */
+static int open_env(eddy_state *st, bool had_data, size_t mapsize, eddy_error *err)
+{
+    struct stat sb;
+    if (had_data && stat(st->data_path, &sb) == 0 && sb.st_size == 0)
+        return damaged(err, st, "the file is empty");
+    int mrc = mdb_env_create(&st->env);
+    if (mrc == 0) mrc = mdb_env_set_maxdbs(st->env, MAXDBS);
+    st->mapsize = mapsize;
+    if (mrc == 0) mrc = mdb_env_set_mapsize(st->env, st->mapsize);
+    if (mrc)
+        return eddy_error_set(err, EDDY_ESTATE, 0, 0, "state store %s: cannot set up LMDB: %s",
+                              st->dir, mdb_strerror(mrc));
+    mrc = mdb_env_open(st->env, st->dir, MDB_NOTLS, 0644);
+    if (mrc) {
+        if (had_data && (lmdb_rejects(mrc) || mrc == EINVAL)) return damaged(err, st, mdb_strerror(mrc));
+        return eddy_error_set(err, EDDY_ESTATE, 0, 0,
+                              "cannot open the state store in %s: %s; check the directory "
+                              "and its permissions",
+                              st->dir, mdb_strerror(mrc));
+    }
+    /* a file shorter than the pages the meta page counts would fault on first read */
+    MDB_envinfo info;
+    MDB_stat ms;
+    if (mdb_env_info(st->env, &info) == 0 && mdb_env_stat(st->env, &ms) == 0) {
+        uint64_t need = ((uint64_t)info.me_last_pgno + 1) * ms.ms_psize;
+        if (stat(st->data_path, &sb) == 0 && (uint64_t)sb.st_size < need) {
+            char why[128];
+            snprintf(why, sizeof why, "truncated: %jd bytes of %" PRIu64, (intmax_t)sb.st_size,
+                     need);
+            return damaged(err, st, why);
+        }
+        st->mapsize = info.me_mapsize;
+    }
+    int stale; /* reader slots left by a killed process would keep pages from reuse */
+    mdb_reader_check(st->env, &stale);
+    return init_meta(st, err);
+}
+
 int eddy_state_open(const char *dir, eddy_state **out, eddy_error *err)
 {
     *out = NULL;
@@ -797,48 +880,7 @@ int eddy_state_open(const char *dir, eddy_state **out, eddy_error *err)
     }
     if ((rc = take_lock(st, lock_path, err)) != 0) goto fail_untouched;
 
-    struct stat sb;
-    if (had_data && stat(st->data_path, &sb) == 0 && sb.st_size == 0) {
-        rc = damaged(err, st, "the file is empty");
-        goto fail;
-    }
-    int mrc = mdb_env_create(&st->env);
-    if (mrc == 0) mrc = mdb_env_set_maxdbs(st->env, MAXDBS);
-    st->mapsize = initial_mapsize();
-    if (mrc == 0) mrc = mdb_env_set_mapsize(st->env, st->mapsize);
-    if (mrc) {
-        rc = eddy_error_set(err, EDDY_ESTATE, 0, 0, "state store %s: cannot set up LMDB: %s", dir,
-                            mdb_strerror(mrc));
-        goto fail;
-    }
-    mrc = mdb_env_open(st->env, dir, MDB_NOTLS, 0644);
-    if (mrc) {
-        if (had_data && (lmdb_rejects(mrc) || mrc == EINVAL))
-            rc = damaged(err, st, mdb_strerror(mrc));
-        else
-            rc = eddy_error_set(err, EDDY_ESTATE, 0, 0,
-                                "cannot open the state store in %s: %s; check the directory "
-                                "and its permissions",
-                                dir, mdb_strerror(mrc));
-        goto fail;
-    }
-    /* a file shorter than the pages the meta page counts would fault on first read */
-    MDB_envinfo info;
-    MDB_stat ms;
-    if (mdb_env_info(st->env, &info) == 0 && mdb_env_stat(st->env, &ms) == 0) {
-        uint64_t need = ((uint64_t)info.me_last_pgno + 1) * ms.ms_psize;
-        if (stat(st->data_path, &sb) == 0 && (uint64_t)sb.st_size < need) {
-            char why[128];
-            snprintf(why, sizeof why, "truncated: %jd bytes of %" PRIu64, (intmax_t)sb.st_size,
-                     need);
-            rc = damaged(err, st, why);
-            goto fail;
-        }
-        st->mapsize = info.me_mapsize;
-    }
-    int stale; /* reader slots left by a killed process would keep pages from reuse */
-    mdb_reader_check(st->env, &stale);
-    if ((rc = init_meta(st, err)) != 0) goto fail;
+    if ((rc = open_env(st, had_data, initial_mapsize(), err)) != 0) goto fail;
     if (!had_data) {
         /* LMDB fsyncs data.mdb, not the directory entries that make the new files and
          * directory reachable after a power failure */
@@ -874,6 +916,62 @@ fail_untouched:
     free(lock_path);
     free(lockmdb_path);
     return rc;
+}
+
+int eddy_state_open_child(const eddy_state *parent, eddy_state **out, eddy_error *err)
+{
+    *out = NULL;
+    eddy_state *st = eddy_xcalloc(1, sizeof *st);
+    st->dir = eddy_xstrdup(parent->dir);
+    st->data_path = eddy_xstrdup(parent->data_path);
+    st->lock_fd = -1; /* the LOCK is the parent's (and, inherited, this process's) */
+    int rc;
+    if (!exists(st->data_path))
+        rc = eddy_error_set(err, EDDY_ESTATE, 0, 0,
+                            "state file %s is gone: it was removed while the job ran, so no "
+                            "checkpoint can be written; stop the job and restart it (the "
+                            "checkpoint restored is the last one in the directory, if any)",
+                            st->data_path);
+    else
+        rc = open_env(st, true, parent->mapsize, err);
+    if (rc) {
+        state_free(st);
+        return rc;
+    }
+    *out = st;
+    return 0;
+}
+
+int eddy_state_refresh(eddy_state *st, eddy_error *err)
+{
+    if (st->writer || st->nread > 0)
+        return eddy_error_set(err, EDDY_ESTATE, 0, 0,
+                              "state store %s: cannot re-read it while a transaction is open; "
+                              "end it first",
+                              st->dir);
+    MDB_txn *t;
+    int mrc = begin_mdb(st, MDB_RDONLY, &t);
+    if (mrc)
+        return eddy_error_set(err, EDDY_ESTATE, 0, 0, "state store %s: cannot re-read it: %s",
+                              st->dir, mdb_strerror(mrc));
+    MDB_val k = {strlen("checkpoint"), "checkpoint"}, v;
+    mrc = mdb_get(t, st->meta, &k, &v);
+    if (mrc == 0 && v.mv_size == 8) {
+        st->last_cp = get_le64(v.mv_data);
+        k = (MDB_val){strlen("checkpoint.at"), "checkpoint.at"};
+        if (mdb_get(t, st->meta, &k, &v) == 0 && v.mv_size == 8)
+            st->last_at = (int64_t)get_le64(v.mv_data);
+        mrc = 0;
+    } else if (mrc == 0) {
+        mrc = MDB_CORRUPTED;
+    }
+    mdb_txn_abort(t);
+    if (mrc == MDB_NOTFOUND) return 0; /* no checkpoint yet */
+    if (mrc)
+        return eddy_error_set(err, EDDY_ESTATE, 0, 0,
+                              "state store %s: cannot read its last checkpoint: %s", st->dir,
+                              mdb_strerror(mrc));
+    return 0;
 }
 
 void eddy_state_close(eddy_state *st)

@@ -55,7 +55,12 @@
  * begin(WRITE) does not grow the map and a full map is EDDY_ESTATE, not EDDY_ESTATE_FULL.
  * Tests only: the environment variable EDDY_STATE_TEST_MAPSIZE (bytes) replaces the first 1 GiB.
  *
- * Threads: one thread at a time per eddy_state (the job's thread).
+ * Locked directory: DIR/LOCK is flock'd by the job; an open that finds it locked although the
+ * pid written in it has ended waits (up to 30 s) for the holder, a checkpoint writer that
+ * outlived its killed job, instead of refusing.
+ *
+ * Threads: one thread at a time per eddy_state (the job's thread). Processes: see
+ * eddy_state_open_child.
  */
 #ifndef EDDY_RUNTIME_STATE_H
 #define EDDY_RUNTIME_STATE_H
@@ -79,6 +84,15 @@ enum { EDDY_STATE_READ = 0, EDDY_STATE_WRITE = 1 };
 
 /* Opens (creating when missing, with its parents) and locks the state directory dir. */
 int eddy_state_open(const char *dir, eddy_state **out, eddy_error *err);
+/* For a process forked by the owner of parent (an asynchronous checkpoint's writer,
+ * checkpoint.c): opens the same directory in an environment of its own, with parent's map
+ * size, taking no lock (the inherited LOCK descriptor keeps the directory locked for as long as
+ * either process lives) and creating nothing. Never use parent's handles in the child. */
+int eddy_state_open_child(const eddy_state *parent, eddy_state **out, eddy_error *err);
+/* Re-reads the last checkpoint's id and time after another process (that writer) committed
+ * one; no transaction of st may be open. A map that the other process grew is adopted by the
+ * next begin (MDB_MAP_RESIZED is handled there). */
+int eddy_state_refresh(eddy_state *st, eddy_error *err);
 /* Commits nothing: ends every transaction still open (their handles become invalid), unlocks
  * and closes. NULL is allowed. */
 void eddy_state_close(eddy_state *st);

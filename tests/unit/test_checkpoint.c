@@ -13,6 +13,14 @@
  * own state is tested with them), so what is checked here is the protocol: positions restored,
  * markers recovered, output exactly once, the plan check and its message, savepoints, the
  * interval option and the clean-up of a finished job.
+ *
+ * Asynchronous checkpoints (runtime/checkpoint.h; the writer slowed or killed through its test
+ * hooks, EDDY_CHECKPOINT_TEST_*): rows reach the sink between prepare_commit(N) and commit(N)
+ * and stay out of N; the pause is the fork, not the writing; a writer's error and a writer's
+ * death fail the job with their message and the rerun resumes exactly once; a writer grows a
+ * small map (GROUP BY over 20,000 keys) and the job's own environment copes with it; a job that
+ * finished is restarted from its last (markers-only) checkpoint; a job that ends does not wait
+ * for the writer in flight.
  */
 #include <ftw.h>
 #include <setjmp.h>
@@ -33,11 +41,40 @@
  * runtime/operator.h, whose struct eddy_op clashes with parser/ast.h's enum eddy_op. */
 int eddy_checkpoint_parse_interval(const char *text, int64_t *ms);
 
+/* ---- the external system the 'record' sink writes to, and what the tests observe ----- */
+
+#define MAXROWS 32768
+
+typedef struct ext_system {
+    int64_t visible[MAXROWS];   /* committed rows, in commit order */
+    int nvisible;
+    uint64_t visible_ckpt;      /* the last checkpoint whose rows are visible */
+    int recover_null;           /* recover(NULL) calls */
+    int recover_marker;         /* recover(marker) calls */
+    int commits;                /* commit() calls that succeeded */
+    /* faults, set by a test */
+    int64_t stop_after;         /* rows written: eddy_job_stop (0 = never) */
+    int64_t fail_after;         /* rows written: write() fails (0 = never) */
+    int fail_commit;            /* the n-th commit() fails (0 = never) */
+    bool fail_final_commit;     /* the commit of a checkpoint prepared after the source ended
+                                 * (the finished job's last one) fails */
+    /* what the test observes */
+    bool source_ended;          /* the counter returned EDDY_POLL_END */
+    int64_t written_between;    /* rows written while a prepared checkpoint waited for commit */
+    int prepares;               /* prepare_commit() calls */
+    int64_t max_pause_us;       /* job metrics seen at commit(): the largest checkpoint pause */
+    int64_t min_ckpt_ms;        /* and the shortest duration of a completed checkpoint */
+} ext_system;
+
+static ext_system ext;
+static eddy_job *running_job;
+
 /* ---- the 'counter' source --------------------------------------------------------------- */
 
 typedef struct counter {
     int64_t next, rows;
     int batch;
+    long pause_ns;              /* per batch ('pause-us', default 200) */
 } counter;
 
 static int counter_open(const eddy_source_spec *spec, void **state, eddy_error *err)
@@ -47,6 +84,7 @@ static int counter_open(const eddy_source_spec *spec, void **state, eddy_error *
     c->next = 1;
     c->rows = atoll(eddy_kv_get(spec->options, spec->noptions, "rows", "1000"));
     c->batch = atoi(eddy_kv_get(spec->options, spec->noptions, "batch", "10"));
+    c->pause_ns = atol(eddy_kv_get(spec->options, spec->noptions, "pause-us", "200")) * 1000;
     *state = c;
     return 0;
 }
@@ -62,8 +100,11 @@ static int counter_poll(void *state, eddy_batch *out, int64_t timeout_ms, eddy_e
     (void)timeout_ms;
     (void)err;
     counter *c = state;
-    if (c->next > c->rows) return EDDY_POLL_END;
-    struct timespec ts = {0, 200000}; /* 0.2 ms a batch: checkpoints every few batches */
+    if (c->next > c->rows) {
+        ext.source_ended = true;
+        return EDDY_POLL_END;
+    }
+    struct timespec ts = {0, c->pause_ns}; /* 0.2 ms a batch: checkpoints every few batches */
     nanosleep(&ts, NULL);
     int n = 0;
     while (n < c->batch && n < out->cap && c->next <= c->rows) out->cols[0].v.i64[n++] = c->next++;
@@ -106,30 +147,17 @@ static const eddy_source_ops counter_source = {
 
 /* ---- the 'record' sink and its external system ------------------------------------------ */
 
-typedef struct ext_system {
-    int64_t visible[4096];      /* committed rows, in commit order */
-    int nvisible;
-    uint64_t visible_ckpt;      /* the last checkpoint whose rows are visible */
-    int recover_null;           /* recover(NULL) calls */
-    int recover_marker;         /* recover(marker) calls */
-    int commits;                /* commit() calls that succeeded */
-    /* faults, set by a test */
-    int64_t stop_after;         /* rows written: eddy_job_stop (0 = never) */
-    int64_t fail_after;         /* rows written: write() fails (0 = never) */
-    int fail_commit;            /* the n-th commit() fails (0 = never) */
-} ext_system;
-
-static ext_system ext;
-static eddy_job *running_job;
 
 typedef struct record {
     bool exactly_once;
-    int64_t pending[4096];      /* written since the last prepare_commit */
+    int64_t pending[MAXROWS];   /* written since the last prepare_commit */
     int npending;
-    int64_t prepared[4096];     /* prepared, waiting for commit */
+    int64_t prepared[MAXROWS];  /* prepared, waiting for commit */
     int nprepared;
     int64_t written;
     int commit_calls;
+    bool in_flight;             /* prepare_commit() came, its commit() not yet */
+    bool final_prepared;        /* the prepared checkpoint came after the source ended */
 } record;
 
 static int record_open(const eddy_sink_spec *spec, void **state, eddy_error *err)
@@ -151,6 +179,7 @@ static int record_write(void *state, const eddy_batch *b, eddy_error *err)
             ext.visible[ext.nvisible++] = b->cols[0].v.i64[i];
     }
     r->written += b->n;
+    if (r->in_flight) ext.written_between += b->n;
     if (ext.fail_after && r->written >= ext.fail_after)
         return eddy_error_set(err, EDDY_EIO, 0, 0, "record: simulated crash after %lld rows",
                               (long long)r->written);
@@ -172,6 +201,9 @@ static int record_prepare(void *state, uint64_t ckpt, eddy_strbuf *marker, eddy_
     memcpy(r->prepared + r->nprepared, r->pending, sizeof(int64_t) * (size_t)r->npending);
     r->nprepared += r->npending;
     r->npending = 0;
+    r->in_flight = true;
+    r->final_prepared = ext.source_ended;
+    ext.prepares++;
     eddy_strbuf_printf(marker, "%llu", (unsigned long long)ckpt);
     for (int i = 0; i < r->nprepared; i++) eddy_strbuf_printf(marker, " %lld", (long long)r->prepared[i]);
     return 0;
@@ -180,9 +212,17 @@ static int record_prepare(void *state, uint64_t ckpt, eddy_strbuf *marker, eddy_
 static int record_commit(void *state, uint64_t ckpt, eddy_error *err)
 {
     record *r = state;
-    if (ext.fail_commit && ++r->commit_calls == ext.fail_commit)
+    if ((ext.fail_commit && ++r->commit_calls == ext.fail_commit) ||
+        (ext.fail_final_commit && r->final_prepared))
         return eddy_error_set(err, EDDY_EIO, 0, 0, "record: simulated crash before commit %llu",
                               (unsigned long long)ckpt);
+    r->in_flight = false;
+    if (running_job) {
+        eddy_job_metrics m;
+        eddy_job_get_metrics(running_job, &m);
+        if (m.checkpoint_pause_us > ext.max_pause_us) ext.max_pause_us = m.checkpoint_pause_us;
+        if (m.checkpoints > 0 && m.checkpoint_ms < ext.min_ckpt_ms) ext.min_ckpt_ms = m.checkpoint_ms;
+    }
     memcpy(ext.visible + ext.nvisible, r->prepared, sizeof(int64_t) * (size_t)r->nprepared);
     ext.nvisible += r->nprepared;
     r->nprepared = 0;
@@ -259,7 +299,12 @@ static int setup(void **state)
     tp_ok(f->s, "CREATE TABLE a (id BIGINT) WITH ('connector' = 'counter', 'rows' = '1000');\n"
                 "CREATE TABLE b (id BIGINT) WITH ('connector' = 'counter', 'rows' = '1000');\n"
                 "CREATE TABLE out (id BIGINT) WITH ('connector' = 'record');\n"
-                "CREATE TABLE out2 (id BIGINT) WITH ('connector' = 'record');\n");
+                "CREATE TABLE out2 (id BIGINT) WITH ('connector' = 'record');\n"
+                "CREATE TABLE big (id BIGINT) WITH ('connector' = 'counter', 'rows' = '20000', "
+                "'batch' = '100');\n"
+                "CREATE TABLE grp (id BIGINT, n BIGINT) WITH ('connector' = 'record');\n"
+                "CREATE TABLE slow (id BIGINT) WITH ('connector' = 'counter', 'rows' = '10000', "
+                "'pause-us' = '1000');\n");
     memset(&ext, 0, sizeof ext);
     *state = f;
     return 0;
@@ -590,6 +635,225 @@ static void test_no_state_dir(void **state)
     assert_exactly(1000);
 }
 
+/* ---- asynchronous checkpoints (runtime/checkpoint.h) ------------------------------------- */
+
+static void unset_hooks(void)
+{
+    unsetenv("EDDY_CHECKPOINT_TEST_DELAY_MS");
+    unsetenv("EDDY_CHECKPOINT_TEST_KILL");
+    unsetenv("EDDY_CHECKPOINT_SYNC");
+    unsetenv("EDDY_STATE_TEST_MAPSIZE");
+}
+
+/* The visible output holds 1..n once each, in any order (a GROUP BY emits in its own order). */
+static int cmp_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static void assert_each_once(int64_t n)
+{
+    int64_t *v = malloc(sizeof(int64_t) * (size_t)(ext.nvisible ? ext.nvisible : 1));
+    memcpy(v, ext.visible, sizeof(int64_t) * (size_t)ext.nvisible);
+    qsort(v, (size_t)ext.nvisible, sizeof *v, cmp_i64);
+    int nv = ext.nvisible;
+    for (int i = 0; i < nv && i < n; i++)
+        if (v[i] != i + 1) {
+            int64_t got = v[i];
+            free(v);
+            fail_msg("sorted row %d is %lld, expected %d (duplicate or gap)", i, (long long)got, i + 1);
+        }
+    free(v);
+    if (nv != n) fail_msg("%d rows visible, expected %lld", nv, (long long)n);
+}
+
+/* The job goes on while a checkpoint is written: rows reach the sink between its
+ * prepare_commit(N) and commit(N), commit(N) makes visible only what prepare_commit(N) cut off,
+ * and the pipeline stood still for far less than the checkpoint took. Synchronously
+ * (EDDY_CHECKPOINT_SYNC=1) no row could come in between. */
+static void test_async_rows_between_prepare_and_commit(void **state)
+{
+    fixture *f = *state;
+    setenv("EDDY_CHECKPOINT_TEST_DELAY_MS", "30", 1); /* the writer takes >= 30 ms */
+    eddy_job_options o = {.state_dir = f->state, .checkpoint_interval_ms = 5};
+    ext.stop_after = 600;
+    run_result r = run_job(f, "INSERT INTO out SELECT id FROM a;", &o);
+    assert_int_equal(r.run_rc, 0);
+    if (ext.written_between == 0) fail_msg("no row was written while a checkpoint was in flight");
+    assert_true(r.end.checkpoints >= 2);
+    assert_exactly(ext.nvisible); /* all in order, none twice; the stop committed everything */
+    assert_true(ext.nvisible >= 600);
+    ext.stop_after = 0;
+    r = run_job(f, "INSERT INTO out SELECT id FROM a;", &o);
+    assert_int_equal(r.run_rc, 0);
+    assert_exactly(1000);
+    unset_hooks();
+
+    /* synchronously nothing comes in between (so the check above can fail) */
+    memset(&ext, 0, sizeof ext);
+    char fresh[400];
+    snprintf(fresh, sizeof fresh, "%s/sync", f->dir);
+    setenv("EDDY_CHECKPOINT_SYNC", "1", 1);
+    eddy_job_options o3 = {.state_dir = fresh, .checkpoint_interval_ms = 2};
+    r = run_job(f, "INSERT INTO out SELECT id FROM a;", &o3);
+    assert_int_equal(r.run_rc, 0);
+    assert_true(r.end.checkpoints >= 2);
+    assert_int_equal(ext.written_between, 0);
+    assert_exactly(1000);
+    unset_hooks();
+}
+
+/* The pipeline stands still for the sinks' prepare and the fork, not for the writing: with a
+ * writer that takes 200 ms, every checkpoint lasts that long and none paused the job for half
+ * of it (seen from the sink's commit(), where the job's metrics tell the pause of the checkpoint
+ * being committed and the duration of the one before). */
+static void test_async_pause(void **state)
+{
+    fixture *f = *state;
+    setenv("EDDY_CHECKPOINT_TEST_DELAY_MS", "200", 1);
+    eddy_job_options o = {.state_dir = f->state, .checkpoint_interval_ms = 1};
+    ext.stop_after = 6000; /* 0.6 s at 10 rows per ms */
+    ext.min_ckpt_ms = INT64_MAX;
+    run_result r = run_job(f, "INSERT INTO out SELECT id FROM slow;", &o);
+    unset_hooks();
+    assert_int_equal(r.run_rc, 0);
+    assert_true(r.end.checkpoints >= 3); /* two asynchronous ones at least, then the stop's */
+    assert_true(ext.written_between > 0);
+    if (ext.min_ckpt_ms < 200) fail_msg("a checkpoint took %lld ms", (long long)ext.min_ckpt_ms);
+    if (ext.max_pause_us >= 100000)
+        fail_msg("a checkpoint paused the job %lld us", (long long)ext.max_pause_us);
+    assert_exactly(ext.nvisible);
+}
+
+/* A writer that fails fails the job with its message; nothing of that checkpoint shows. Here
+ * the state file disappears under the running job (someone removed the directory): the
+ * writer, which opens the directory anew, cannot write it. */
+static void test_async_writer_error(void **state)
+{
+    fixture *f = *state;
+    eddy_job_options o = {.state_dir = f->state, .checkpoint_interval_ms = 5};
+    eddy_job_plan *p = tp_plan(f->s, "INSERT INTO out SELECT id FROM a;");
+    eddy_error err;
+    eddy_error_clear(&err);
+    eddy_job *job;
+    assert_int_equal(eddy_job_create(p, registry, &o, &job, &err), 0);
+    char data[400];
+    snprintf(data, sizeof data, "%s/data.mdb", f->state);
+    assert_int_equal(unlink(data), 0);
+    int rc = eddy_job_run(job, &err);
+    eddy_job_metrics m;
+    eddy_job_get_metrics(job, &m);
+    eddy_job_destroy(job);
+    eddy_job_plan_free(p);
+    assert_int_equal(rc, EDDY_ESTATE);
+    char want[512];
+    snprintf(want, sizeof want, "state file %s is gone: it was removed while the job ran", data);
+    if (!strstr(err.msg, want)) fail_msg("message: %s\nwanted: %s", err.msg, want);
+    assert_int_equal(m.checkpoints, 0);
+    assert_int_equal(ext.commits, 0);
+    assert_int_equal(ext.nvisible, 0);
+}
+
+/* A writer that dies (SIGKILL) fails the job, naming the signal; the rerun resumes from the
+ * checkpoint before it, exactly once. */
+static void test_async_writer_killed(void **state)
+{
+    fixture *f = *state;
+    setenv("EDDY_CHECKPOINT_TEST_KILL", "3", 1);
+    eddy_job_options o = {.state_dir = f->state, .checkpoint_interval_ms = 2};
+    run_result r = run_job(f, "INSERT INTO out SELECT id FROM a;", &o);
+    unset_hooks();
+    assert_int_equal(r.run_rc, EDDY_ESTATE);
+    char want[512];
+    snprintf(want, sizeof want, "checkpoint 3 in %s was not written: its writer process (pid ", f->state);
+    if (!strstr(r.msg, want) || !strstr(r.msg, "was killed by signal 9") ||
+        !strstr(r.msg, "the last completed checkpoint is still 2"))
+        fail_msg("message: %s", r.msg);
+    assert_int_equal(r.end.checkpoint_id, 2);
+    assert_int_equal(ext.commits, 2);
+    int seen = ext.nvisible;
+    assert_exactly(seen);
+
+    r = run_job(f, "INSERT INTO out SELECT id FROM a;", &o);
+    assert_int_equal(r.run_rc, 0);
+    assert_int_equal(r.start.checkpoint_id, 2);
+    assert_exactly(1000);
+}
+
+/* A writer whose map is full grows it, as often as needed (a loop), and the job's own
+ * environment then copes with the grown map: it reads the writer's checkpoint id, takes the
+ * stop's checkpoint itself, and a rerun restores it. */
+static void test_async_map_growth(void **state)
+{
+    fixture *f = *state;
+    setenv("EDDY_STATE_TEST_MAPSIZE", "262144", 1); /* 256 KiB; the groups need over 1 MiB */
+    eddy_job_options o = {.state_dir = f->state, .checkpoint_interval_ms = 20};
+    ext.stop_after = 15000;
+    const char *q = "INSERT INTO grp SELECT id, COUNT(*) FROM big GROUP BY id;";
+    run_result r = run_job(f, q, &o);
+    if (r.run_rc) fail_msg("run: %s", r.msg);
+    assert_true(r.end.checkpoints >= 2);
+    assert_true(r.end.checkpoint_bytes > 4 * 262144);
+    ext.stop_after = 0;
+    r = run_job(f, q, &o);
+    unset_hooks();
+    if (r.run_rc) fail_msg("rerun: %s", r.msg);
+    assert_true(r.start.checkpoint_id >= 2);
+    assert_each_once(20000);
+}
+
+/* A job that ends by itself writes a last checkpoint of the sinks' markers only; killed before
+ * its state is removed (here: the last commit fails), the rerun completes that commit from the
+ * marker, runs nothing, and removes the state. */
+static void test_async_finished_restart(void **state)
+{
+    fixture *f = *state;
+    eddy_job_options o = {.state_dir = f->state, .checkpoint_interval_ms = 5};
+    ext.fail_final_commit = true;
+    run_result r = run_job(f, "INSERT INTO out SELECT id FROM a;", &o);
+    assert_int_equal(r.run_rc, EDDY_EIO);
+    assert_true(ext.nvisible < 1000);
+    assert_true(file_exists(f->state, "data.mdb")); /* the removal did not happen */
+    uint64_t last = r.end.checkpoint_id;
+
+    ext.fail_final_commit = false;
+    ext.source_ended = false;
+    int recovered = ext.recover_marker;
+    r = run_job(f, "INSERT INTO out SELECT id FROM a;", &o);
+    assert_int_equal(r.create_rc, 0);
+    assert_int_equal(r.run_rc, 0);
+    assert_int_equal(r.start.checkpoint_id, last);
+    assert_int_equal(ext.recover_marker, recovered + 1);
+    assert_int_equal(r.end.rows_in, 0);  /* the source was not read again */
+    assert_false(ext.source_ended);
+    assert_int_equal(r.end.checkpoints, 0);
+    assert_exactly(1000);
+    assert_false(file_exists(f->state, NULL));
+}
+
+/* A job that ends while a checkpoint is in flight does not wait for its writer (the last
+ * checkpoint supersedes it): the writer is killed, and the last checkpoint's markers cover what
+ * the killed one had prepared. */
+static void test_async_finish_supersedes(void **state)
+{
+    fixture *f = *state;
+    setenv("EDDY_CHECKPOINT_TEST_DELAY_MS", "2000", 1);
+    eddy_job_options o = {.state_dir = f->state, .checkpoint_interval_ms = 5};
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    run_result r = run_job(f, "INSERT INTO out SELECT id FROM a;", &o);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    unset_hooks();
+    assert_int_equal(r.run_rc, 0);
+    double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+    if (secs >= 1.5) fail_msg("the job took %.2f s: it waited for the writer", secs);
+    assert_true(ext.prepares >= 2); /* the superseded one and the last */
+    assert_int_equal(ext.commits, 1);
+    assert_exactly(1000);
+    assert_false(file_exists(f->state, NULL));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -602,6 +866,13 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_savepoint, setup, teardown),
         cmocka_unit_test_setup_teardown(test_limit_counter, setup, teardown),
         cmocka_unit_test_setup_teardown(test_no_state_dir, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_async_rows_between_prepare_and_commit, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_async_pause, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_async_writer_error, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_async_writer_killed, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_async_map_growth, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_async_finished_restart, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_async_finish_supersedes, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -9,7 +9,9 @@
  * before any checkpoint - each recovered run must leave exactly the files (names and contents)
  * of a run that never crashed, with no in-progress file left; recover(NULL) removing only this
  * job's and sink index's in-progress files; a new run not overwriting an earlier run's files; a
- * failed checkpoint's files committed by the next; _SUCCESS only after a clean end; a bad
+ * failed checkpoint's files committed by the next; rows written between prepare_commit(N) and
+ * commit(N) (asynchronous checkpoints) left for N+1, also across a crash; _SUCCESS only after
+ * a clean end; a bad
  * marker refused. print: rows held until commit when the output is not a terminal, printed at
  * once on a terminal, 'sink.delivery-guarantee' overriding. blackhole: every call harmless.
  */
@@ -434,7 +436,7 @@ static void test_fs_failed_checkpoint(void **st)
     char *m = prepare(k, 2);
     assert_string_equal(m, "filesystem-sink 1 run=0 checkpoint=2 next=3\n"
                            ".part-job1-s0-r0-c1-0.csv.inprogress\tpart-job1-s0-r0-c1-0.csv\n"
-                           ".part-job1-s0-r0-c1-1.csv.inprogress\tpart-job1-s0-r0-c1-1.csv\n");
+                           ".part-job1-s0-r0-c2-0.csv.inprogress\tpart-job1-s0-r0-c2-0.csv\n");
     free(m);
     commit(k, 2);
     write_rows(k, &t, 4, 1, false);
@@ -443,10 +445,89 @@ static void test_fs_failed_checkpoint(void **st)
     fs()->close(k);
     char *l = tree("failed");
     assert_string_equal(l, "part-job1-s0-r0-c1-0.csv: 1,n1,2024-01-01|2,n2,2024-01-01|\n"
-                           "part-job1-s0-r0-c1-1.csv: 3,n3,2024-01-01|\n"
+                           "part-job1-s0-r0-c2-0.csv: 3,n3,2024-01-01|\n"
                            "part-job1-s0-r0-c3-0.csv: 4,n4,2024-01-01|\n");
     free(l);
     free(t.s.fields);
+}
+
+/* Asynchronous checkpoints (runtime/checkpoint.h): the job writes rows between prepare_commit(N)
+ * and commit(N) while checkpoint N is being written. They belong to N+1: commit(N) must not
+ * publish them, and their files are named for N+1, as a run recovered from N names them. */
+static void between_child(table *t, const char *marker_file)
+{
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        void *k = sink_open(t);
+        recover(k, NULL);
+        write_rows(k, t, 1, 2, false);
+        char *m = prepare(k, 1); /* checkpoint 1 becomes durable in its writer ... */
+        write_rows(k, t, 3, 2, false); /* ... while the job writes on ... */
+        fs()->flush(k, &(eddy_error){0});
+        tc_write_file(marker_file, m);
+        _exit(0); /* ... and dies before commit(1): no close, no cleanup */
+    }
+    int status;
+    waitpid(pid, &status, 0);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+static void test_fs_rows_between_prepare_and_commit(void **st)
+{
+    (void)st;
+    table t;
+    table_init(&t, "between", false, NULL, NULL);
+    void *k = sink_open(&t);
+    recover(k, NULL);
+    write_rows(k, &t, 1, 2, false);
+    char *m = prepare(k, 1);
+    assert_string_equal(m, "filesystem-sink 1 run=0 checkpoint=1 next=2\n"
+                           ".part-job1-s0-r0-c1-0.csv.inprogress\tpart-job1-s0-r0-c1-0.csv\n");
+    free(m);
+    write_rows(k, &t, 3, 2, false); /* checkpoint 1 is being written */
+    eddy_error err;
+    eddy_error_clear(&err);
+    assert_int_equal(fs()->flush(k, &err), 0);
+    commit(k, 1);
+    char *l = tree("between");
+    assert_string_equal(l, ".part-job1-s0-r0-c2-0.csv.inprogress: 3,n3,2024-01-01|4,n4,2024-01-01|\n"
+                           "part-job1-s0-r0-c1-0.csv: 1,n1,2024-01-01|2,n2,2024-01-01|\n");
+    free(l);
+    m = prepare(k, 2);
+    assert_string_equal(m, "filesystem-sink 1 run=0 checkpoint=2 next=3\n"
+                           ".part-job1-s0-r0-c2-0.csv.inprogress\tpart-job1-s0-r0-c2-0.csv\n");
+    free(m);
+    commit(k, 2);
+    fs()->close(k);
+    char *ref = tree("between");
+    assert_string_equal(ref, "part-job1-s0-r0-c1-0.csv: 1,n1,2024-01-01|2,n2,2024-01-01|\n"
+                             "part-job1-s0-r0-c2-0.csv: 3,n3,2024-01-01|4,n4,2024-01-01|\n");
+
+    /* the same, killed after checkpoint 1 was durable and before commit(1): the rows written
+     * after prepare_commit(1) are dropped and written again, under the same names */
+    table t2;
+    table_init(&t2, "between-crash", false, NULL, NULL);
+    char mf[512];
+    path_of(mf, sizeof mf, "between-marker");
+    between_child(&t2, mf);
+    char *marker = tc_read_file(mf);
+    k = sink_open(&t2);
+    recover(k, marker);
+    l = tree("between-crash");
+    assert_string_equal(l, "part-job1-s0-r0-c1-0.csv: 1,n1,2024-01-01|2,n2,2024-01-01|\n");
+    free(l);
+    write_rows(k, &t2, 3, 2, false);
+    free(prepare(k, 2));
+    commit(k, 2);
+    fs()->close(k);
+    l = tree("between-crash");
+    assert_string_equal(l, ref);
+    free(l);
+    free(ref);
+    free(marker);
+    free(t.s.fields);
+    free(t2.s.fields);
 }
 
 static void test_fs_rolling_and_success(void **st)
@@ -731,6 +812,7 @@ int main(void)
         cmocka_unit_test(test_fs_crash_before_first_checkpoint),
         cmocka_unit_test(test_fs_recover_null_scope),
         cmocka_unit_test(test_fs_failed_checkpoint),
+        cmocka_unit_test(test_fs_rows_between_prepare_and_commit),
         cmocka_unit_test(test_fs_rolling_and_success),
         cmocka_unit_test(test_fs_errors),
         cmocka_unit_test(test_print_held_until_commit),
