@@ -12,7 +12,15 @@
  * text parses, or fails somewhere before its end. A parse that fails only at the end of the
  * text means a statement still goes on across a ';' (EXECUTE STATEMENT SET BEGIN ...; ... END;),
  * and so does a string, quoted name or comment that is still open. The statements are handed
- * one by one to the session (session.h), which for now prints them back normalized.
+ * one by one to the session (session.h).
+ *
+ * Jobs (docs/repl.md): the session runs INSERT and statement sets in the background, each on a
+ * thread of its own (jobs.h), and says their ids; SHOW JOBS and STOP JOB 'id' [WITH SAVEPOINT]
+ * manage them; a bare SELECT runs in the foreground until it ends or Ctrl-C stops it. Their
+ * print sinks write whole lines to standard output between prompts. Leaving (quit, exit,
+ * Ctrl-D, the end of the input, SIGTERM, and SIGINT when the input is not a terminal) stops
+ * the running jobs cleanly, each with a last checkpoint when it has state, and waits for them.
+ * Job threads block SIGINT and SIGTERM, so these signals always reach this thread's read().
  */
 #include <errno.h>
 #include <histedit.h>
@@ -47,8 +55,13 @@ static const char repl_help[] =
     "  quit, exit    leave (so does Ctrl-D on an empty line)\n"
     "  Ctrl-C        drop the statement being typed\n"
     "Statements: CREATE TABLE / VIEW, SELECT, INSERT INTO, SET, SHOW, DESCRIBE, EXPLAIN, ...\n"
-    "(docs/sql-reference.md). Today each statement is parsed and printed back normalized;\n"
-    "running it arrives with the planner and the runtime.\n";
+    "(docs/sql-reference.md). A SELECT runs here until it ends or Ctrl-C stops it; INSERT INTO\n"
+    "and statement sets run in the background as jobs (docs/repl.md):\n"
+    "  SHOW JOBS;                          the jobs of this session and their status\n"
+    "  STOP JOB 'id';                      stop one (its last checkpoint when it has state)\n"
+    "  STOP JOB 'id' WITH SAVEPOINT;       ... with a savepoint in 'state.savepoints.dir'/id\n"
+    "  SET 'state.dir' = 'DIR';            checkpoints for the jobs started after it\n"
+    "Leaving stops the running jobs.\n";
 
 /* The shell's state. */
 typedef struct repl {
@@ -242,11 +255,28 @@ static bool feed_line(repl *r, const char *line)
 /* Terminal input through libedit                                                            */
 
 static volatile sig_atomic_t interrupted; /* Ctrl-C seen while reading */
+static volatile sig_atomic_t terminated;  /* SIGTERM (or SIGINT from a script): leave */
 
 static void on_sigint(int sig)
 {
     (void)sig;
     interrupted = 1;
+}
+
+static void on_terminate(int sig)
+{
+    (void)sig;
+    terminated = 1;
+}
+
+/* Installs handler for sig without SA_RESTART, so that a blocked read() returns EINTR. */
+static void catch_signal(int sig, void (*handler)(int))
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = handler;
+    sigemptyset(&sa.sa_mask);
+    sigaction(sig, &sa, NULL);
 }
 
 /* libedit's character reader, replaced so that Ctrl-C ends el_gets() at once (libedit's own
@@ -257,7 +287,7 @@ static int read_char(EditLine *el, wchar_t *wc)
     char bytes[MB_LEN_MAX];
     size_t n = 0;
     for (;;) {
-        if (interrupted) {
+        if (interrupted || terminated) {
             errno = EINTR;
             return -1;
         }
@@ -317,11 +347,8 @@ static void terminal_open(repl *r)
     el_set(r->el, EL_GETCFN, read_char);
     el_source(r->el, NULL); /* ~/.editrc, as other libedit programs */
 
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_sigint; /* no SA_RESTART: read() returns EINTR */
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
+    catch_signal(SIGINT, on_sigint);
+    catch_signal(SIGTERM, on_terminate);
 }
 
 static void terminal_close(repl *r)
@@ -330,6 +357,7 @@ static void terminal_close(repl *r)
     if (r->hist) history_end(r->hist);
     free(r->hist_path);
     signal(SIGINT, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
 }
 
 static void loop_terminal(repl *r)
@@ -340,6 +368,10 @@ static void loop_terminal(repl *r)
         int count = 0;
         interrupted = 0;
         const char *line = el_gets(r->el, &count);
+        if (terminated) {
+            fputc('\n', stdout);
+            break; /* the statement being typed is dropped */
+        }
         if (interrupted) {
             /* Ctrl-C: drop what was being typed, start afresh */
             el_reset(r->el);
@@ -361,11 +393,16 @@ static void loop_stream(repl *r, FILE *in)
 {
     char *line = NULL;
     size_t cap = 0;
-    while (getline(&line, &cap, in) >= 0) {
+    /* a signal ends getline() (EINTR) and the session, with the statement being read dropped */
+    catch_signal(SIGINT, on_terminate);
+    catch_signal(SIGTERM, on_terminate);
+    while (!terminated && getline(&line, &cap, in) >= 0) {
         if (!feed_line(r, line)) break;
     }
     free(line);
-    finish_rest(r);
+    if (!terminated) finish_rest(r);
+    signal(SIGINT, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
 }
 
 int eddy_cmd_repl(int argc, char **argv)
@@ -384,6 +421,7 @@ int eddy_cmd_repl(int argc, char **argv)
     r.session = eddy_shell_session_new(stdout);
     eddy_shell_session_set_name(r.session, "stdin");
     eddy_shell_session_set_interactive(r.session, r.interactive);
+    eddy_shell_session_set_background(r.session, true);
     if (r.interactive) {
         terminal_open(&r);
         loop_terminal(&r);
@@ -391,6 +429,7 @@ int eddy_cmd_repl(int argc, char **argv)
     } else {
         loop_stream(&r, stdin);
     }
+    eddy_shell_session_stop_jobs(r.session); /* last checkpoints; then they are waited for */
     eddy_shell_session_free(r.session);
     eddy_strbuf_free(&r.buf);
     if (!r.interactive && r.nfailed > 0) return EDDY_EXIT_QUERY;

@@ -27,8 +27,8 @@ static const char help_repl[] =
     "\n"
     "  printf 'SELECT 1;\\nSELECT 2;\\n' | eddy\n"
     "\n"
-    "Today each statement is parsed and printed back in normalized form; running statements\n"
-    "arrives with the planner and the runtime.\n";
+    "INSERT INTO and statement sets run in the background: SHOW JOBS, STOP JOB 'id'\n"
+    "[WITH SAVEPOINT] (docs/repl.md); leaving the REPL stops them.\n";
 
 static const char help_run[] =
     "usage: eddy run [-D NAME=VALUE]... [--state-dir DIR | --no-checkpoints]\n"
@@ -45,7 +45,8 @@ static const char help_run[] =
     "                            without .sql, then NAME-2, NAME-3 for later jobs\n"
     "      --no-checkpoints      no state and no recovery (a stop flushes the sinks)\n"
     "      --savepoint-dir DIR   on SIGINT/SIGTERM also write a savepoint to DIR/<job>\n"
-    "      --from-savepoint DIR  start each job from the savepoint DIR/<job>\n"
+    "      --from-savepoint DIR  start each job from the savepoint DIR/<job> (or DIR itself,\n"
+    "                            when it is one job's savepoint)\n"
     "  -h, --help                this text\n"
     "\n"
     "exit codes: 0 done or stopped, 1 query error, 2 usage error, 3 runtime or state failure\n"

@@ -2,11 +2,18 @@
  * session.c: the shell's session: the planner's session (planner/session.h) plus the running
  * of jobs on the runtime (runtime/job.h) with the built-in connectors.
  *
- * Jobs run in the foreground, one at a time: an INSERT (or statement set, or bare SELECT)
- * runs until its sources end, or until SIGINT/SIGTERM stops it cleanly (with checkpoints: a
- * last checkpoint and, when asked, a savepoint; without: sinks flushed). A second Ctrl-C while
- * stopping leaves at once (the previous checkpoint stays). In the REPL, SHOW JOBS therefore
- * lists nothing that is still running, and STOP JOB names no running job; both answer so.
+ * In `eddy run` (and for a bare SELECT, or with SET 'table.dml-sync' = 'true'), jobs run in
+ * the foreground, one at a time: an INSERT (or statement set, or bare SELECT) runs until its
+ * sources end, or until SIGINT/SIGTERM stops it cleanly (with checkpoints: a last checkpoint
+ * and, when asked, a savepoint; without: sinks flushed). A second Ctrl-C while stopping leaves
+ * at once (the previous checkpoint stays). There SHOW JOBS lists nothing that is still running,
+ * and STOP JOB names no running job; both answer so.
+ *
+ * In the REPL (eddy_shell_session_set_background), an INSERT or statement set is created here,
+ * so that a bad option or state directory is reported at once, and then handed to the
+ * registry of background jobs (jobs.h), which runs it on a thread of its own; SHOW JOBS and
+ * STOP JOB go to that registry. Its print sinks write to the terminal, or, when the output is
+ * not one, through a line stream (jobs.h), so that two jobs' rows never share a line.
  *
  * Where a job's state lives is decided here (session.h); the runtime only gets directories.
  * The state root is removed after a job that finished when this run created it and it is
@@ -18,10 +25,12 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
+#include "jobs.h"
 #include "sqlfile.h"
 #include "common/arena.h"
 #include "common/strbuf.h"
@@ -38,6 +47,7 @@ struct eddy_shell_session {
     int jobs_started;     /* jobs begun so far (names the state directory of later ones) */
     eddy_shell_run_options run; /* checkpoints and savepoints (`eddy run`) */
     bool stopped;         /* a stop signal ended a job */
+    eddy_shell_jobs *jobs; /* background jobs (the REPL), or NULL: jobs run in the foreground */
 };
 
 static eddy_job *volatile running;     /* the job in the foreground, for the signal handler */
@@ -110,6 +120,45 @@ bool eddy_shell_session_stopped(const eddy_shell_session *s)
     return s->stopped;
 }
 
+void eddy_shell_session_set_background(eddy_shell_session *s, bool on)
+{
+    if (on && !s->jobs) s->jobs = eddy_shell_jobs_new();
+    if (!on && s->jobs) {
+        eddy_shell_jobs_free(s->jobs);
+        s->jobs = NULL;
+    }
+}
+
+void eddy_shell_session_stop_jobs(eddy_shell_session *s)
+{
+    if (s->jobs) eddy_shell_jobs_stop_all(s->jobs);
+}
+
+/* A directory option of the session ('state.dir', 'state.savepoints.dir'), without Flink's
+ * "file://" or "file:" scheme (eddy's directories are local); NULL when not set or empty. */
+static const char *dir_option(const eddy_shell_session *s, const char *key)
+{
+    const char *v = eddy_session_get_option(s->sess, key);
+    if (!v) return NULL;
+    if (strncmp(v, "file://", 7) == 0) v += 7;
+    else if (strncmp(v, "file:", 5) == 0) v += 5;
+    return *v ? v : NULL;
+}
+
+/* name made safe for a directory name: characters other than letters, digits, '_', '-' and
+ * '.' (not first) become '_'. */
+static void safe_name(const char *name, char *out, size_t n)
+{
+    size_t i = 0;
+    for (; name[i] && i + 1 < n; i++) {
+        char c = name[i];
+        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                  c == '_' || c == '-' || (c == '.' && i > 0);
+        out[i] = ok ? c : '_';
+    }
+    out[i] = 0;
+}
+
 static bool path_exists(const char *path)
 {
     struct stat st;
@@ -121,14 +170,7 @@ static void job_dir_name(const eddy_shell_session *s, char *out, size_t n)
 {
     const char *pn = eddy_session_get_option(s->sess, "pipeline.name");
     if (pn && *pn) {
-        size_t i = 0;
-        for (; pn[i] && i + 1 < n; i++) {
-            char c = pn[i];
-            bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                      c == '_' || c == '-' || (c == '.' && i > 0);
-            out[i] = ok ? c : '_';
-        }
-        out[i] = 0;
+        safe_name(pn, out, n);
         return;
     }
     const char *base = s->run.job_base && *s->run.job_base ? s->run.job_base : "job";
@@ -170,8 +212,8 @@ static bool plan_dirs(const eddy_shell_session *s, job_dirs *d, eddy_job_options
 {
     job_dir_name(s, d->job, sizeof d->job);
     const char *root = s->run.state_root;
-    if (!root) root = eddy_session_get_option(s->sess, "state.dir");
-    if (!root || !*root) root = "eddy-state";
+    if (!root) root = dir_option(s, "state.dir");
+    if (!root) root = "eddy-state";
     snprintf(d->root, sizeof d->root, "%s", root);
     snprintf(d->state, sizeof d->state, "%s/%s", root, d->job);
     opt->state_dir = d->state;
@@ -180,8 +222,24 @@ static bool plan_dirs(const eddy_shell_session *s, job_dirs *d, eddy_job_options
         opt->savepoint_dir = d->savepoint;
     }
     if (s->run.from_savepoint) {
-        snprintf(d->from, sizeof d->from, "%s/%s", s->run.from_savepoint, d->job);
         char data[4500];
+        snprintf(data, sizeof data, "%s/data.mdb", s->run.from_savepoint);
+        if (path_exists(data)) {
+            /* DIR is itself one job's savepoint (the REPL's STOP JOB ... WITH SAVEPOINT writes
+             * <'state.savepoints.dir'>/<job id>): the file's first job starts from it */
+            if (s->jobs_started > 1) {
+                fprintf(stderr,
+                        "eddy: --from-savepoint %s is the savepoint of one job, which the "
+                        "file's first job started from; job '%s' has none there: give a "
+                        "directory that holds a savepoint per job (DIR/<job>)\n",
+                        s->run.from_savepoint, d->job);
+                return false;
+            }
+            snprintf(d->from, sizeof d->from, "%s", s->run.from_savepoint);
+            opt->from_savepoint = d->from;
+            return true;
+        }
+        snprintf(d->from, sizeof d->from, "%s/%s", s->run.from_savepoint, d->job);
         snprintf(data, sizeof data, "%s/data.mdb", d->from);
         if (!path_exists(data)) {
             fprintf(stderr,
@@ -267,6 +325,88 @@ static int run_job(eddy_shell_session *s, const eddy_script *script, eddy_job_pl
     return rc ? EDDY_EXIT_RUNTIME : EDDY_EXIT_OK;
 }
 
+/* REPL: creates the job of plan and hands it to the registry of background jobs, which runs
+ * it on its own thread; says its id as Flink's SQL client does. With 'state.dir' or
+ * 'execution.checkpointing.interval' SET, the job checkpoints into ROOT/<id> (ROOT:
+ * 'state.dir', else ./eddy-state). Consumes plan. */
+static int submit_job(eddy_shell_session *s, const eddy_script *script, eddy_job_plan *plan)
+{
+    fputs("[INFO] Submitting SQL update statement to the cluster...\n", s->out);
+    fflush(s->out);
+    char wanted[256] = "", id[256];
+    const char *pn = eddy_session_get_option(s->sess, "pipeline.name");
+    if (pn && *pn) safe_name(pn, wanted, sizeof wanted);
+    eddy_shell_jobs_make_id(s->jobs, wanted, id, sizeof id);
+
+    eddy_job_options opt = {0};
+    char root[4096] = "", state[4400] = "";
+    bool root_existed = true;
+    const char *sd = dir_option(s, "state.dir");
+    if (sd || eddy_session_get_option(s->sess, "execution.checkpointing.interval")) {
+        snprintf(root, sizeof root, "%s", sd ? sd : "eddy-state");
+        snprintf(state, sizeof state, "%s/%s", root, id);
+        root_existed = path_exists(root);
+        opt.state_dir = state;
+    }
+    /* Rows of print sinks: on a terminal straight to it (print then shows them as they come,
+     * as on any terminal; each batch is one fwrite under the stream's lock), else through a
+     * line stream, so that print's commit (one write(2) of the held rows, past stdio's lock)
+     * cannot cut into another job's line */
+    int out_fd = fileno(s->out);
+    FILE *lines = out_fd >= 0 && isatty(out_fd) ? NULL : eddy_shell_line_stream(s->out);
+    opt.print_out = lines ? lines : s->out;
+    opt.status_line = false; /* the prompt owns the terminal */
+    s->jobs_started++;
+    eddy_error err;
+    eddy_error_clear(&err);
+    eddy_job *job = NULL;
+    int rc = eddy_job_create(plan, eddy_connectors_builtin(), &opt, &job, &err);
+    if (rc) {
+        show_error(s, script, &err);
+        if (lines) fclose(lines);
+        eddy_job_plan_free(plan);
+        if (!root_existed) rmdir(root);
+        return rc == EDDY_ECONNECTOR || rc == EDDY_EUSAGE ? EDDY_EXIT_QUERY : EDDY_EXIT_RUNTIME;
+    }
+    eddy_job_metrics m;
+    eddy_job_get_metrics(job, &m);
+    if (m.checkpoint_id > 0)
+        fprintf(stderr, "eddy: job '%s' resumes from checkpoint %llu in %s\n", id,
+                (unsigned long long)m.checkpoint_id, state);
+    eddy_shell_job_spec spec = {
+        .id = id,
+        .job = job,
+        .plan = plan,
+        .print_out = lines,
+        .state_dir = opt.state_dir,
+        .state_root = root_existed ? NULL : root,
+    };
+    /* the job's first rows wait for the lock: its id is said first */
+    flockfile(s->out);
+    rc = eddy_shell_jobs_start(s->jobs, &spec);
+    if (rc == 0)
+        fprintf(s->out,
+                "[INFO] SQL update statement has been successfully submitted to the cluster:\n"
+                "Job ID: %s\n",
+                id);
+    fflush(s->out);
+    funlockfile(s->out);
+    if (rc) {
+        eddy_job_destroy(job);
+        eddy_job_plan_free(plan);
+        if (lines) fclose(lines);
+        if (!root_existed) rmdir(root);
+    }
+    return rc;
+}
+
+/* SET 'table.dml-sync' = 'true' (Flink's option): INSERT runs in the foreground in the REPL. */
+static bool dml_sync(const eddy_shell_session *s)
+{
+    const char *v = eddy_session_get_option(s->sess, "table.dml-sync");
+    return v && strcasecmp(v, "true") == 0;
+}
+
 int eddy_shell_execute(eddy_shell_session *s, const eddy_script *script, const eddy_stmt *stmt)
 {
     eddy_result r;
@@ -289,13 +429,28 @@ int eddy_shell_execute(eddy_shell_session *s, const eddy_script *script, const e
     case EDDY_RESULT_JOB: {
         eddy_job_plan *plan = r.plan;
         r.plan = NULL;
-        exit_code = run_job(s, script, plan);
+        if (s->jobs && !r.bare_select && !dml_sync(s))
+            exit_code = submit_job(s, script, plan);
+        else
+            exit_code = run_job(s, script, plan);
         break;
     }
     case EDDY_RESULT_SHOW_JOBS:
-        fprintf(s->out, "no job is running (jobs run in the foreground; %d finished)\n", s->jobs_run);
+        if (s->jobs)
+            eddy_shell_jobs_show(s->jobs, s->out);
+        else
+            fprintf(s->out, "no job is running (jobs run in the foreground; %d finished)\n", s->jobs_run);
         break;
     case EDDY_RESULT_STOP_JOB:
+        if (s->jobs) {
+            eddy_shell_stop how = {
+                .savepoint = r.with_savepoint,
+                .drain = r.with_drain,
+                .savepoint_root = dir_option(s, "state.savepoints.dir"),
+            };
+            exit_code = eddy_shell_jobs_stop(s->jobs, r.job_id ? r.job_id : "", &how, s->out);
+            break;
+        }
         fprintf(stderr, "eddy: no job '%s' is running (jobs run in the foreground: stop one with Ctrl-C)\n",
                 r.job_id ? r.job_id : "");
         exit_code = EDDY_EXIT_QUERY;
@@ -309,6 +464,7 @@ int eddy_shell_execute(eddy_shell_session *s, const eddy_script *script, const e
 void eddy_shell_session_free(eddy_shell_session *s)
 {
     if (!s) return;
+    eddy_shell_jobs_free(s->jobs); /* stops the running ones and waits for them */
     eddy_session_free(s->sess);
     free(s);
 }

@@ -14,13 +14,28 @@
  * built-in connectors, in the foreground, until their sources end or SIGINT/SIGTERM stops
  * them cleanly.
  *
+ * Background jobs (the REPL: eddy_shell_session_set_background): INSERT and statement sets
+ * start a job on a thread of its own and return at once, saying
+ *     [INFO] SQL update statement has been successfully submitted to the cluster:
+ *     Job ID: <id>
+ * where <id> is 'pipeline.name' made safe (as below) when no job of the session has it yet,
+ * else 8 random hex digits. SHOW JOBS lists the session's jobs and STOP JOB 'id' [WITH
+ * SAVEPOINT] stops one (jobs.h; the savepoint goes to <'state.savepoints.dir'>/<id>). A bare
+ * SELECT still runs in the foreground (Ctrl-C stops it), and so does everything with
+ * SET 'table.dml-sync' = 'true' (Flink's option). A background job checkpoints when 'state.dir'
+ * or 'execution.checkpointing.interval' is SET: into ROOT/<id>, ROOT being 'state.dir', else
+ * ./eddy-state (a checkpoint found there is resumed, as in `eddy run`); otherwise it runs
+ * without state. Directory options may carry Flink's "file://" scheme, which is dropped.
+ *
  * Checkpoints (`eddy run`; docs/operations.md): with run options whose checkpoints flag is set,
  * every job gets the state directory ROOT/<job>, where ROOT is the --state-dir given, else
  * 'state.dir' SET in the session, else ./eddy-state, and <job> is 'pipeline.name' when it is
  * set (characters other than letters, digits, '.', '_' and '-' become '_'), else job_base for
  * the first job of the session and job_base-2, job_base-3, ... for the later ones. A job that
- * finds a checkpoint there resumes from it. A session without run options (the REPL) runs
- * jobs without checkpoints, as before they existed.
+ * finds a checkpoint there resumes from it. --from-savepoint DIR starts each job from DIR/<job>,
+ * or, when DIR itself holds a savepoint (data.mdb; what STOP JOB ... WITH SAVEPOINT writes),
+ * the file's first job from DIR (a later job is then refused). A session without run options
+ * (the REPL) runs foreground jobs without checkpoints.
  */
 #ifndef EDDY_SHELL_SESSION_H
 #define EDDY_SHELL_SESSION_H
@@ -55,6 +70,11 @@ typedef struct eddy_shell_run_options {
 void eddy_shell_session_set_run_options(eddy_shell_session *s, const eddy_shell_run_options *o);
 /* True once a job was stopped by SIGINT/SIGTERM: `eddy run` starts no further job. */
 bool eddy_shell_session_stopped(const eddy_shell_session *s);
+/* on: INSERT and statement sets run as background jobs (see above); off stops them first. */
+void eddy_shell_session_set_background(eddy_shell_session *s, bool on);
+/* Stops the running background jobs (each takes its last checkpoint when it has state) and
+ * waits for them; says on stderr which stopped where. eddy_shell_session_free does it too. */
+void eddy_shell_session_stop_jobs(eddy_shell_session *s);
 
 /* Executes one statement of an adopted script. Returns EDDY_EXIT_OK, or prints the error to
  * stderr and returns EDDY_EXIT_QUERY (syntax, bind or plan error) or EDDY_EXIT_RUNTIME (the
@@ -63,7 +83,7 @@ int eddy_shell_execute(eddy_shell_session *s, const eddy_script *script, const e
 /* Like eddy_shell_execute, but a statement that would start a job prints its plan instead. */
 int eddy_shell_explain(eddy_shell_session *s, const eddy_script *script, const eddy_stmt *stmt);
 
-/* Ends the session. NULL is fine. */
+/* Ends the session, after stopping its background jobs and waiting for them. NULL is fine. */
 void eddy_shell_session_free(eddy_shell_session *s);
 
 #endif
