@@ -559,6 +559,13 @@ out:
     }
     if (dropped > 0)
         fprintf(stderr, "eddy: %" PRIu64 " late row(s) dropped (behind the watermark)\n", dropped);
+    uint64_t runs, bytes;
+    eddy_spill_stats(job->spill, &runs, &bytes);
+    if (runs > 0)
+        fprintf(stderr,
+                "eddy: state went beyond 'state.memory.budget' (%.1f MB): %" PRIu64
+                " run(s), %.1f MB spilled to disk\n",
+                (double)eddy_spill_budget(job->spill) / 1048576.0, runs, (double)bytes / 1048576.0);
     if (kept > 0)
         fprintf(stderr, "eddy: %" PRIu64 " late row(s) written to table '%s'\n", kept, late_table);
     return rc;

@@ -66,10 +66,12 @@
  * with its groups in their old insertion order (so the output order is the same) and restarts
  * the early/late firing timers from the first tick.
  */
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "../common/checked.h"
 #include "../common/hashmap.h"
@@ -79,6 +81,7 @@
 #include "operator.h"
 #include "opstate.h"
 #include "rowkey.h"
+#include "spill_table.h"
 
 typedef struct slice {
     int64_t start;      /* the slice is [start, start + width) */
@@ -105,6 +108,17 @@ typedef struct prevrow {
     uint32_t n;
     uint32_t pad;
 } prevrow;
+
+/* A spill run (spill.h, spill_table.h): the groups of some tables, written when the state went
+ * above the memory budget. */
+typedef struct srun {
+    uint32_t id;
+    int64_t *starts;        /* the times of its tables (slice starts; CUMULATE period starts for
+                             * a period's table), increasing */
+    int nstarts;
+    bool dead;              /* every window that reads it has expired */
+    uint64_t named;         /* the last checkpoint (begin sequence) that saw it live; 0: none */
+} srun;
 
 typedef struct win_op {
     eddy_op base;           /* must be first */
@@ -150,6 +164,12 @@ typedef struct win_op {
     eddy_batch *out;        /* output rows being filled */
     bool changelog;         /* output carries row kinds */
     eddy_arena *scratch;    /* per-call memory */
+
+    char owner[48];         /* name of its runs in the spill store ("" until the first spill) */
+    srun *runs;             /* spill runs, oldest first */
+    int nruns, capruns;
+    uint64_t ckpt_begun;    /* checkpoints begun / completed (sequence numbers) */
+    uint64_t ckpt_done;
 } win_op;
 
 /* ---- time helpers ---- */
@@ -493,6 +513,128 @@ static int merge_tables(win_op *w, eddy_hmap **m, int n, eddy_error *err)
     return 0;
 }
 
+/* ---- spilled state (spill.h, spill_table.h) ---- */
+
+static slice *find_slice(win_op *w, int64_t start);
+
+/* Index of the first time >= t in run r. */
+static int run_lower(const srun *r, int64_t t)
+{
+    int lo = 0, hi = r->nstarts;
+    while (lo < hi) {
+        int mid = (lo + hi) / 2;
+        if (r->starts[mid] < t) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo;
+}
+
+/* Whether a live run holds a table of a time in [lo, hi]. */
+static bool runs_in(const win_op *w, int64_t lo, int64_t hi)
+{
+    for (int i = 0; i < w->nruns; i++) {
+        const srun *r = &w->runs[i];
+        if (r->dead) continue;
+        int k = run_lower(r, lo);
+        if (k < r->nstarts && r->starts[k] <= hi) return true;
+    }
+    return false;
+}
+
+typedef struct rsrc {
+    eddy_spilltab_src s;
+    int rank;               /* for the same time: runs oldest first, then memory */
+} rsrc;
+
+static int rsrc_cmp(const void *a, const void *b)
+{
+    const rsrc *x = a, *y = b;
+    if (x->s.t != y->s.t) return x->s.t < y->s.t ? -1 : 1;
+    return x->rank < y->rank ? -1 : x->rank > y->rank;
+}
+
+typedef struct emit_ctx {
+    win_op *w;
+    int64_t ws, we;
+    emitted *em;
+} emit_ctx;
+
+static int emit_visit(void *ctx, const void *key, size_t klen, uint64_t hash, const void *acc,
+                      eddy_error *err)
+{
+    emit_ctx *c = ctx;
+    return emit_one(c->w, key, klen, hash, acc, c->ws, c->we, c->em, err);
+}
+
+/*
+ * Emits the window [ws, e) whose state is partly in spill runs: merges, in time order, the
+ * runs' tables of times in [ws, e - width], the CUMULATE period table cu (time ws; may be NULL)
+ * and the live slices with start in [lo, e - width].
+ */
+static int emit_merged(win_op *w, int64_t ws, int64_t e, int64_t lo, cumul *cu, emitted *em,
+                       eddy_error *err)
+{
+    int64_t hi = e - w->width;
+    int n = 0, cap = 8;
+    rsrc *r = eddy_xmalloc(sizeof *r * (size_t)cap);
+    for (int i = 0; i < w->nruns; i++) {
+        const srun *ru = &w->runs[i];
+        if (ru->dead) continue;
+        for (int k = run_lower(ru, ws); k < ru->nstarts && ru->starts[k] <= hi; k++) {
+            if (n == cap) r = eddy_xrealloc(r, sizeof *r * (size_t)(cap *= 2));
+            r[n++] = (rsrc){{NULL, ru->id, ru->starts[k]}, i};
+        }
+    }
+    if (cu) {
+        if (n == cap) r = eddy_xrealloc(r, sizeof *r * (size_t)(cap *= 2));
+        r[n++] = (rsrc){{cu->map, 0, ws}, w->nruns};
+    }
+    for (int i = 0; i < w->nslices; i++) {
+        if (w->slices[i].start < lo || w->slices[i].start < ws) continue;
+        if (w->slices[i].start > hi) break;
+        if (n == cap) r = eddy_xrealloc(r, sizeof *r * (size_t)(cap *= 2));
+        r[n++] = (rsrc){{w->slices[i].map, 0, w->slices[i].start}, w->nruns};
+    }
+    qsort(r, (size_t)n, sizeof *r, rsrc_cmp);
+    eddy_spilltab_src *src = eddy_xmalloc(sizeof *src * (size_t)(n ? n : 1));
+    for (int i = 0; i < n; i++) src[i] = r[i].s;
+    free(r);
+    emit_ctx c = {w, ws, e, em};
+    int rc = eddy_spilltab_merge(w->base.spill, w->owner, w->aggs, &w->key, src, n, emit_visit,
+                                 &c, err);
+    free(src);
+    return rc;
+}
+
+/* Drops run i (from the store and the list). */
+static int run_drop(win_op *w, int i, eddy_error *err)
+{
+    int rc = eddy_spill_run_drop(w->base.spill, w->owner, w->runs[i].id, err);
+    free(w->runs[i].starts);
+    memmove(&w->runs[i], &w->runs[i + 1], sizeof(srun) * (size_t)(w->nruns - i - 1));
+    w->nruns--;
+    return rc;
+}
+
+/* Marks the runs that no window will read again as dead and drops those that no checkpoint
+ * which may still be restored names: one named by the last completed checkpoint, or by one
+ * in flight, waits for the next completed one (win_checkpoint_done). */
+static int runs_expire(win_op *w, eddy_error *err)
+{
+    int64_t x = expired_end(w, w->seen);
+    int rc = 0;
+    for (int i = 0; i < w->nruns && !rc;) {
+        srun *r = &w->runs[i];
+        if (!r->dead && r->nstarts > 0 && last_end(w, r->starts[r->nstarts - 1]) <= x) r->dead = true;
+        if (r->dead && (r->named == 0 || r->named < w->ckpt_done)) {
+            rc = run_drop(w, i, err);
+            continue;
+        }
+        i++;
+    }
+    return rc;
+}
+
 /* CUMULATE, final firing of the window ending at e: merges the period's slices up to e into
  * its cumulative table (the first one is adopted as the table) and frees them. */
 static int cumulate(win_op *w, int64_t ws, int64_t e, cumul **out, eddy_error *err)
@@ -547,7 +689,9 @@ static int emit_window(win_op *w, int64_t e, bool final, eddy_error *err)
     if (final && w->kind == EDDY_WINDOW_CUMULATE && w->keep == 0) {
         cumul *cu;
         rc = cumulate(w, ws, e, &cu, err);
-        if (!rc && cu) rc = emit_groups(w, cu->map, ws, e, em, err);
+        if (!rc && w->nruns && runs_in(w, ws, e - w->width))
+            rc = emit_merged(w, ws, e, INT64_MAX, cu, em, err);
+        else if (!rc && cu) rc = emit_groups(w, cu->map, ws, e, em, err);
         if (em) drop_emitted(w, em);
         if (cu && e >= ws + w->size) cumul_drop(w, (int)(cu - w->cum));
         return rc;
@@ -557,6 +701,11 @@ static int emit_window(win_op *w, int64_t e, bool final, eddy_error *err)
     int n = 0;
     cumul *cu = w->kind == EDDY_WINDOW_CUMULATE ? find_cumul(w, ws) : NULL;
     int64_t lo = cu ? cu->upto : ws, hi = e - w->width;
+    if (w->nruns && runs_in(w, ws, hi)) {
+        rc = emit_merged(w, ws, e, lo, cu, em, err);
+        if (final && em && w->keep == 0) drop_emitted(w, em);
+        return rc;
+    }
     int cap = w->nslices + 1;
     if (cap > 64) t = eddy_xmalloc(sizeof(eddy_hmap *) * (size_t)cap);
     if (cu) t[n++] = cu->map;
@@ -635,7 +784,7 @@ static int fire(win_op *w, int64_t wm, eddy_error *err)
     if (wm > w->seen) w->seen = wm;
     expire(w, wm);
     w->next_fire = fire_wm(w, next_end(w, target));
-    return 0;
+    return w->nruns ? runs_expire(w, err) : 0;
 }
 
 /* Advances the watermark to wm (firing what it completes) and flushes the output. */
@@ -730,6 +879,37 @@ static int apply(win_op *w, const eddy_batch *b, const eddy_rowkey_batch *kb, pe
     return 0;
 }
 
+/* late_fire for a window [ws, e) whose state is partly in spill runs: looks the key up in the
+ * runs' tables and the live slices, in time order, and emits its new result. */
+static int late_fire_spilled(win_op *w, const void *key, size_t klen, uint64_t hash, int64_t ws,
+                             int64_t e, eddy_error *err)
+{
+    int64_t hi = e - w->width, heap = 0;
+    void *acc = eddy_xcalloc(1, w->row_size), *tmp = eddy_xcalloc(1, w->row_size);
+    bool any = false;
+    int rc = 0;
+    for (int64_t t = ws; t <= hi && !rc; t += w->width) {
+        for (int i = 0; i < w->nruns && !rc; i++) {
+            const srun *r = &w->runs[i];
+            int k = run_lower(r, t);
+            if (r->dead || k >= r->nstarts || r->starts[k] != t) continue;
+            int found = eddy_spilltab_find(w->base.spill, w->owner, w->aggs, r->id, t, key, klen,
+                                           hash, tmp, &heap, err);
+            if (found < 0) rc = found;
+            else if (found) rc = eddy_aggs_merge(w->aggs, acc, tmp, &heap, err), any = true;
+            eddy_aggs_row_free(w->aggs, tmp, &heap);
+        }
+        slice *s = rc ? NULL : find_slice(w, t);
+        const void *src = s ? eddy_hmap_find(s->map, key, klen, hash) : NULL;
+        if (src) rc = eddy_aggs_merge(w->aggs, acc, src, &heap, err), any = true;
+    }
+    if (!rc && any) rc = emit_one(w, key, klen, hash, acc, ws, e, find_emitted(w, e, true), err);
+    eddy_aggs_row_free(w->aggs, acc, &heap);
+    free(acc);
+    free(tmp);
+    return rc;
+}
+
 /*
  * A row for slice s some of whose windows have fired but not expired (allowed lateness): adds
  * it, then emits the new result of its key in each such window (Flink's late firing with no
@@ -749,6 +929,10 @@ static int late_fire(win_op *w, const eddy_batch *b, const eddy_rowkey_batch *kb
     if (e <= xe) e = align_up(w, xe + 1);
     for (; e <= el && e <= fe && !rc; e += w->step) {
         int64_t ws = window_start_of(w, e), hi = e - w->width;
+        if (w->nruns && runs_in(w, ws, hi)) {
+            rc = late_fire_spilled(w, key, klen, hash, ws, e, err);
+            continue;
+        }
         const void *acc = NULL;
         int n = 0;
         for (int i = 0; i < w->nslices; i++) {
@@ -922,9 +1106,99 @@ static int win_tick(eddy_op *op, int64_t now_ms, eddy_error *err)
     return rc;
 }
 
+/* ---- state beyond memory (operator.h spill) ---- */
+
+typedef struct spill_tab {
+    int64_t t;
+    eddy_hmap *map;
+    int64_t *heap;
+} spill_tab;
+
+static int spill_tab_cmp(const void *a, const void *b)
+{
+    const spill_tab *x = a, *y = b;
+    return x->t < y->t ? -1 : x->t > y->t;
+}
+
+/*
+ * Writes the groups of every live slice and CUMULATE period table as one run and empties the
+ * tables (a slice stays listed: its windows still fire, reading the run). What stays in memory:
+ * the kept results of early/late firing. Nothing is written while the tables hold less than an
+ * eighth of the budget (so that a job whose state is mostly elsewhere does not write a tiny
+ * run after every batch).
+ */
+static int win_spill(eddy_op *op, eddy_error *err)
+{
+    win_op *w = (win_op *)op;
+    if (!op->spill) return 0;
+    int64_t bytes = 0;
+    int n = 0;
+    spill_tab *tabs = eddy_xmalloc(sizeof *tabs * (size_t)(w->nslices + w->ncum + 1));
+    for (int i = 0; i < w->nslices; i++) {
+        if (eddy_hmap_count(w->slices[i].map) == 0) continue;
+        bytes += (int64_t)eddy_hmap_memory(w->slices[i].map) + w->slices[i].heap;
+        tabs[n++] = (spill_tab){w->slices[i].start, w->slices[i].map, &w->slices[i].heap};
+    }
+    for (int i = 0; i < w->ncum; i++) {
+        if (!w->cum[i].map || eddy_hmap_count(w->cum[i].map) == 0) continue;
+        if (find_slice(w, w->cum[i].ws)) continue; /* (never: the period adopted that slice) */
+        bytes += (int64_t)eddy_hmap_memory(w->cum[i].map) + w->cum[i].heap;
+        tabs[n++] = (spill_tab){w->cum[i].ws, w->cum[i].map, &w->cum[i].heap};
+    }
+    if (n == 0 || bytes < eddy_spill_budget(op->spill) / 8) {
+        free(tabs);
+        return 0;
+    }
+    qsort(tabs, (size_t)n, sizeof *tabs, spill_tab_cmp);
+    if (!w->owner[0]) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        snprintf(w->owner, sizeof w->owner, "w%d-%x", op->plan->id,
+                 (unsigned)(ts.tv_nsec ^ ts.tv_sec ^ getpid()));
+    }
+    int64_t *ts = eddy_xmalloc(sizeof *ts * (size_t)n);
+    eddy_hmap **maps = eddy_xmalloc(sizeof *maps * (size_t)n);
+    for (int i = 0; i < n; i++) ts[i] = tabs[i].t, maps[i] = tabs[i].map;
+    uint32_t id;
+    int rc = eddy_spilltab_write(op->spill, w->owner, w->aggs, ts, maps, n, &id, err);
+    free(maps);
+    if (rc) {
+        free(ts);
+        free(tabs);
+        return rc;
+    }
+    if (w->nruns == w->capruns) {
+        w->capruns = w->capruns ? w->capruns * 2 : 4;
+        w->runs = eddy_xrealloc(w->runs, sizeof(srun) * (size_t)w->capruns);
+    }
+    w->runs[w->nruns++] = (srun){.id = id, .starts = ts, .nstarts = n};
+    if (getenv("EDDY_SPILL_LOG"))
+        fprintf(stderr, "eddy: spill: %s run %u: %d table(s), %lld bytes of state\n", w->owner,
+                id, n, (long long)bytes);
+    for (int i = 0; i < n; i++) {
+        slice tmp = {tabs[i].t, tabs[i].map, *tabs[i].heap};
+        slice_free(w, &tmp);
+        eddy_hmap *fresh = eddy_hmap_new(w->row_size, 0);
+        for (int j = 0; j < w->nslices; j++)
+            if (w->slices[j].map == tabs[i].map) w->slices[j].map = fresh, w->slices[j].heap = 0;
+        for (int j = 0; j < w->ncum; j++)
+            if (w->cum[j].map == tabs[i].map) w->cum[j].map = fresh, w->cum[j].heap = 0;
+    }
+    free(tabs);
+    if (w->merged) {
+        merged_reset(w);
+        eddy_hmap_destroy(w->merged);
+        w->merged = NULL;
+    }
+    w->last_count = 0;
+    update_state_bytes(w);
+    malloc_trim(0); /* the freed tables go back to the system, not only to malloc */
+    return 0;
+}
+
 /* ---- checkpoints (operator.h; entry layout in opstate.h) ---- */
 
-#define WIN_STATE_VERSION 1
+#define WIN_STATE_VERSION 2 /* 2: the spill runs follow the lists of the meta entry */
 enum { TAG_CUMUL = 'C', TAG_EMITTED = 'E', TAG_SLICE = 'S' };
 
 /* The settings that decide how the state is read and fired: a checkpoint restores only into an
@@ -1022,7 +1296,22 @@ static int win_snapshot(eddy_op *op, eddy_state_db *db, eddy_error *err)
         }
         eddy_opstate_put_u32(&v, (uint32_t)w->nem);
         for (int i = 0; i < w->nem; i++) eddy_opstate_put_i64(&v, w->em[i].end);
+        /* the live spill runs: named, not copied (spill.h) */
+        uint32_t live = 0;
+        for (int i = 0; i < w->nruns; i++) live += !w->runs[i].dead;
+        size_t ol = strlen(w->owner);
+        eddy_opstate_put_u32(&v, (uint32_t)ol);
+        eddy_strbuf_append(&v, w->owner, ol);
+        eddy_opstate_put_u32(&v, live);
+        for (int i = 0; i < w->nruns; i++) {
+            const srun *r = &w->runs[i];
+            if (r->dead) continue;
+            eddy_opstate_put_u32(&v, r->id);
+            eddy_opstate_put_u32(&v, (uint32_t)r->nstarts);
+            for (int j = 0; j < r->nstarts; j++) eddy_opstate_put_i64(&v, r->starts[j]);
+        }
         rc = eddy_state_put(db, EDDY_OPSTATE_META_KEY, EDDY_OPSTATE_META_KLEN, v.s, v.n, err);
+        if (!rc && live) rc = eddy_spill_sync(op->spill, err);
     }
     for (int i = 0; i < w->nslices && !rc; i++)
         rc = put_table(w, db, w->slices[i].map, sat_add(w->slices[i].start, w->width), TAG_SLICE,
@@ -1134,7 +1423,8 @@ static int win_restore(eddy_op *op, eddy_state_db *db, eddy_error *err)
     uint32_t version = eddy_opstate_get_u32(&r);
     uint32_t nconf = eddy_opstate_get_u32(&r);
     win_config mine = config_of(w), theirs;
-    if (r.bad || version != WIN_STATE_VERSION || nconf != sizeof theirs / sizeof(int64_t))
+    if (r.bad || version < 1 || version > WIN_STATE_VERSION ||
+        nconf != sizeof theirs / sizeof(int64_t))
         return damaged(w, err, "unknown format");
     int64_t *tv = (int64_t *)&theirs;
     for (uint32_t i = 0; i < nconf; i++) tv[i] = eddy_opstate_get_i64(&r);
@@ -1196,7 +1486,41 @@ static int win_restore(eddy_op *op, eddy_state_db *db, eddy_error *err)
         e->end = end;
         e->map = eddy_hmap_new(sizeof(prevrow), 0);
     }
+    if (version >= 2) {
+        uint32_t ol = eddy_opstate_get_u32(&r);
+        if (!r.bad && (ol >= sizeof w->owner || r.n - r.off < ol)) r.bad = true;
+        if (!r.bad) {
+            memcpy(w->owner, r.p + r.off, ol);
+            w->owner[ol] = 0;
+            r.off += ol;
+        }
+        n = eddy_opstate_get_u32(&r);
+        for (uint32_t i = 0; i < n && !r.bad; i++) {
+            uint32_t id = eddy_opstate_get_u32(&r), ns = eddy_opstate_get_u32(&r);
+            if (r.bad || ns > (r.n - r.off) / 8) {
+                r.bad = true;
+                break;
+            }
+            int64_t *st = eddy_xmalloc(sizeof *st * (ns ? ns : 1));
+            for (uint32_t k = 0; k < ns; k++) st[k] = eddy_opstate_get_i64(&r);
+            if (w->nruns == w->capruns) {
+                w->capruns = w->capruns ? w->capruns * 2 : 4;
+                w->runs = eddy_xrealloc(w->runs, sizeof(srun) * (size_t)w->capruns);
+            }
+            /* named by the checkpoint restored: kept until a later one completes */
+            w->runs[w->nruns++] = (srun){.id = id, .starts = st, .nstarts = (int)ns, .named = 1};
+        }
+    }
     if (r.bad || r.off != r.n) return damaged(w, err, "bad meta entry");
+    w->ckpt_begun = w->ckpt_done = 1;
+    if (w->nruns || w->owner[0]) {
+        if (!op->spill) return damaged(w, err, "spilled state but no spill store");
+        uint32_t *ids = eddy_xmalloc(sizeof *ids * (size_t)(w->nruns + 1));
+        for (int i = 0; i < w->nruns; i++) ids[i] = w->runs[i].id;
+        rc = eddy_spill_runs_keep(op->spill, w->owner, ids, w->nruns, err);
+        free(ids);
+        if (rc) return rc;
+    }
 
     restore_ctx c = {.w = w};
     rc = eddy_state_scan(db, NULL, 0, restore_visit, &c, err);
@@ -1209,9 +1533,30 @@ static int win_restore(eddy_op *op, eddy_state_db *db, eddy_error *err)
     return rc;
 }
 
+/* The runs live now are the ones the snapshot about to be taken names. */
+static void win_checkpoint_begin(eddy_op *op)
+{
+    win_op *w = (win_op *)op;
+    w->ckpt_begun++;
+    for (int i = 0; i < w->nruns; i++)
+        if (!w->runs[i].dead) w->runs[i].named = w->ckpt_begun;
+}
+
+/* The last checkpoint begun is durable: runs that died before it began can go. */
+static void win_checkpoint_done(eddy_op *op)
+{
+    win_op *w = (win_op *)op;
+    w->ckpt_done = w->ckpt_begun;
+    eddy_error err;
+    eddy_error_clear(&err);
+    if (w->nruns) (void)runs_expire(w, &err); /* a run that stays is dropped at the next try */
+}
+
 static void win_destroy(eddy_op *op)
 {
     win_op *w = (win_op *)op;
+    for (int i = 0; i < w->nruns; i++) free(w->runs[i].starts);
+    free(w->runs);
     for (int i = 0; i < w->nslices; i++) slice_free(w, &w->slices[i]);
     free(w->slices);
     while (w->ncum > 0) cumul_drop(w, w->ncum - 1);
@@ -1241,6 +1586,9 @@ static const eddy_op_ops win_ops = {
     .destroy = win_destroy,
     .snapshot = win_snapshot,
     .restore = win_restore,
+    .checkpoint_done = win_checkpoint_done,
+    .checkpoint_begin = win_checkpoint_begin,
+    .spill = win_spill,
 };
 
 eddy_op *eddy_op_window_agg_new(const eddy_plan *p, eddy_error *err)

@@ -47,10 +47,15 @@ struct eddy_spill {
     MDB_env *env;
     int fd;                 /* data.mdb, for eddy_spill_sync */
     MDB_txn *rtxn;          /* the read pass */
+    int rdepth;             /* read passes begun and not ended (they nest) */
     uint32_t next_run;
     dbi_name *dbis;         /* handles of the runs opened so far */
     int ndbis, capdbis;
     uint64_t steps;         /* entries read since the map was last released */
+    uint64_t runs_written;  /* eddy_spill_stats */
+    uint64_t bytes_written;
+    void *map;              /* LMDB's map of data.mdb (found in /proc/self/maps) */
+    size_t maplen;
 };
 
 struct eddy_spill_writer {
@@ -113,6 +118,12 @@ int64_t eddy_spill_budget(const eddy_spill *sp)
     return sp->budget;
 }
 
+void eddy_spill_stats(const eddy_spill *sp, uint64_t *runs, uint64_t *bytes)
+{
+    *runs = sp ? sp->runs_written : 0;
+    *bytes = sp ? sp->bytes_written : 0;
+}
+
 bool eddy_spill_used(const eddy_spill *sp)
 {
     return sp->env != NULL;
@@ -152,6 +163,8 @@ static void close_env(eddy_spill *sp)
     sp->env = NULL;
     if (sp->fd >= 0) close(sp->fd);
     sp->fd = -1;
+    sp->map = NULL;
+    sp->maplen = 0;
     for (int i = 0; i < sp->ndbis; i++) free(sp->dbis[i].name);
     free(sp->dbis);
     sp->dbis = NULL;
@@ -179,6 +192,8 @@ void eddy_spill_remove(eddy_spill *sp)
         free(dir);
     }
 }
+
+static void find_map(eddy_spill *sp);
 
 /* The run number in a database name "OWNER/N", or -1. */
 static int64_t run_of(const char *name, size_t len, const char *owner)
@@ -240,6 +255,7 @@ static int ensure_open(eddy_spill *sp, eddy_error *err)
     char path[4200];
     snprintf(path, sizeof path, "%s/data.mdb", sp->dir);
     sp->fd = open(path, O_RDONLY | O_CLOEXEC);
+    find_map(sp);
     /* the next run number: above every run already there (a restored store) */
     MDB_txn *t;
     rc = mdb_txn_begin(sp->env, NULL, MDB_RDONLY, &t);
@@ -260,12 +276,34 @@ static int ensure_open(eddy_spill *sp, eddy_error *err)
     return rc ? lmdb_fail(sp, rc, "cannot list the runs", err) : 0;
 }
 
+/* Finds the address range of the store's map in /proc/self/maps (LMDB tells it only for
+ * MDB_FIXEDMAP environments). */
+static void find_map(eddy_spill *sp)
+{
+    char want[4200], line[4608];
+    if (!realpath(sp->dir, want)) return;
+    strncat(want, "/data.mdb", sizeof want - strlen(want) - 1);
+    FILE *f = fopen("/proc/self/maps", "r");
+    if (!f) return;
+    while (fgets(line, sizeof line, f)) {
+        unsigned long lo, hi;
+        int path_at = 0;
+        if (sscanf(line, "%lx-%lx %*s %*s %*s %*s %n", &lo, &hi, &path_at) < 2 || !path_at) continue;
+        char *p = line + path_at;
+        p[strcspn(p, "\n")] = 0;
+        if (strcmp(p, want) == 0 && hi - lo > sp->maplen) {
+            sp->map = (void *)lo;
+            sp->maplen = hi - lo;
+        }
+    }
+    fclose(f);
+}
+
+/* Hands the pages of the map read so far back to the page cache (see the top). */
 static void release_map(eddy_spill *sp)
 {
-    MDB_envinfo info;
-    if (!sp->env || mdb_env_info(sp->env, &info) != 0 || !info.me_mapaddr) return;
-    madvise(info.me_mapaddr, info.me_mapsize, MADV_DONTNEED);
     sp->steps = 0;
+    if (sp->map) madvise(sp->map, sp->maplen, MADV_DONTNEED);
 }
 
 static void run_name(char *out, size_t n, const char *owner, uint32_t run)
@@ -343,6 +381,7 @@ int eddy_spill_put(eddy_spill_writer *w, const void *key, size_t klen, const voi
         return eddy_error_set(err, EDDY_ERUNTIME, 0, 0, "spill store: run keys out of order");
     if (rc) return lmdb_fail(w->sp, rc, "cannot write a run", err);
     w->since_commit += klen + vlen + 16;
+    w->sp->bytes_written += klen + vlen;
     if (w->since_commit >= CHUNK) {
         w->since_commit = 0;
         rc = mdb_txn_commit(w->txn);
@@ -363,7 +402,10 @@ int eddy_spill_run_end(eddy_spill_writer *w, bool ok, eddy_error *err)
         rc = mdb_txn_commit(w->txn);
         w->txn = NULL;
         if (rc) rc = lmdb_fail(sp, rc, "cannot commit a run", err);
-        else remember_dbi(sp, w->name, w->dbi);
+        else {
+            remember_dbi(sp, w->name, w->dbi);
+            sp->runs_written++;
+        }
     }
     if (w->txn) mdb_txn_abort(w->txn);
     if (!ok || rc) {
@@ -474,14 +516,20 @@ int eddy_spill_read_begin(eddy_spill *sp, eddy_error *err)
 {
     int rc = ensure_open(sp, err);
     if (rc) return rc;
-    if (sp->rtxn) return 0;
+    if (sp->rtxn) {
+        sp->rdepth++;
+        return 0;
+    }
     rc = mdb_txn_begin(sp->env, NULL, MDB_RDONLY, &sp->rtxn);
-    return rc ? lmdb_fail(sp, rc, "cannot read", err) : 0;
+    if (rc) return lmdb_fail(sp, rc, "cannot read", err);
+    sp->rdepth = 1;
+    return 0;
 }
 
 void eddy_spill_read_end(eddy_spill *sp)
 {
-    if (sp->rtxn) mdb_txn_abort(sp->rtxn);
+    if (!sp->rtxn || --sp->rdepth > 0) return;
+    mdb_txn_abort(sp->rtxn);
     sp->rtxn = NULL;
     release_map(sp);
 }

@@ -48,6 +48,8 @@ eddy_spill *eddy_spill_new(const char *state_dir, int64_t budget);
 int64_t eddy_spill_budget(const eddy_spill *sp);
 /* True once a run was written or restored (the store exists on disk). */
 bool eddy_spill_used(const eddy_spill *sp);
+/* What was spilled so far: runs written and their bytes (keys and values). */
+void eddy_spill_stats(const eddy_spill *sp, uint64_t *runs, uint64_t *bytes);
 /* Closes the store; a temporary directory is removed. NULL is fine. */
 void eddy_spill_free(eddy_spill *sp);
 
@@ -86,8 +88,8 @@ int eddy_spill_run_drop(eddy_spill *sp, const char *owner, uint32_t run, eddy_er
 int eddy_spill_runs_keep(eddy_spill *sp, const char *owner, const uint32_t *keep, int n,
                          eddy_error *err);
 
-/* Reading runs back: cursors live in one read pass (eddy_spill_read_begin ... end); no run is
- * written or dropped during a pass. */
+/* Reading runs back: cursors live in one read pass (eddy_spill_read_begin ... end; passes nest:
+ * the last end closes it); no run is written during a pass. */
 typedef struct eddy_spill_cursor eddy_spill_cursor;
 int eddy_spill_read_begin(eddy_spill *sp, eddy_error *err);
 void eddy_spill_read_end(eddy_spill *sp);

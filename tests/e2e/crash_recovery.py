@@ -54,8 +54,13 @@ import crashlib as cl  # noqa: E402
 KINDS = ['tumble', 'hop', 'session', 'changelog']
 
 
+BUDGET = None      # --budget: 'state.memory.budget' of every query (state spilled to disk)
+
+
 def query(kind, events, sink, rate):
     q = cl.source_ddl(events, rate)
+    if BUDGET:
+        q = "SET 'state.memory.budget' = '%s';\n" % BUDGET + q
     if kind == 'changelog':
         return q + cl.changelog_select() + ';\n'
     return q + cl.sink_ddl(sink) + 'INSERT INTO out\n' + cl.window_select(kind) + ';\n'
@@ -102,6 +107,9 @@ def reference_run(procs, run, fails, verbose):
     secs = time.monotonic() - t0
     run.notes.append('uninterrupted: exit %s in %.2f s' % (rc, secs))
     check_finished(run, rc, err, fails)
+    if BUDGET and run.kind != 'changelog' and 'eddy: spill:' not in err:
+        fails.append('%s: --budget %s but the job never spilled (no "eddy: spill:" line on '
+                     'stderr with EDDY_SPILL_LOG=1)\n%s' % (run.dir, BUDGET, cl.tail(err)))
     return secs
 
 
@@ -245,8 +253,14 @@ def main():
     ap.add_argument('--rows', type=int, default=30000)
     ap.add_argument('--kinds', default=','.join(KINDS))
     ap.add_argument('--keep', action='store_true', help='keep the files of passing seeds too')
+    ap.add_argument('--budget', help="SET 'state.memory.budget' to this (e.g. 8kb): the window "
+                                     "state spills to disk, and must spill")
     ap.add_argument('-v', '--verbose', action='store_true')
     a = ap.parse_args()
+    global BUDGET
+    BUDGET = a.budget
+    if BUDGET:
+        os.environ['EDDY_SPILL_LOG'] = '1'
     eddy = os.path.abspath(a.eddy)
     kinds = a.kinds.split(',')
     for k in kinds:

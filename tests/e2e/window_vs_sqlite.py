@@ -152,11 +152,14 @@ def interval(ms):
     return "INTERVAL '%s' SECOND" % ('%.3f' % (ms / 1000.0))
 
 
+BUDGET = None   # --budget: 'state.memory.budget' of every query (window state spills to disk)
+
+
 def query(sc, kind, path):
     wm = 'ts' if sc.wm_delay == 0 else 'ts - %s' % interval(sc.wm_delay)
-    sets = ''
+    sets = "SET 'state.memory.budget' = '%s';\n" % BUDGET if BUDGET else ''
     if kind == 'group_tumble' and sc.lateness:
-        sets = ("SET 'table.exec.emit.allow-lateness' = '%d ms';\n"
+        sets += ("SET 'table.exec.emit.allow-lateness' = '%d ms';\n"
                "SET 'table.exec.emit.late-fire.enabled' = 'true';\n"
                "SET 'table.exec.emit.late-fire.delay' = '0 s';\n" % sc.lateness)
     ddl = sets + ("CREATE TABLE ev (\n    k STRING,\n    v BIGINT,\n    d DOUBLE,\n    ts TIMESTAMP(3),\n"
@@ -393,9 +396,12 @@ def main():
                     help="when a SESSION row is late: 'flink' (only when the session it merges "
                          "into has fired, the default) or 'arrival' (ts + gap - 1 <= watermark)")
     ap.add_argument('--keep', action='store_true', help='keep the files of passing seeds too')
+    ap.add_argument('--budget', help="SET 'state.memory.budget' to this (e.g. 4kb): the window "
+                                     "state spills to disk while the windows are open")
     ap.add_argument('-v', '--verbose', action='store_true')
     a = ap.parse_args()
-    global SESSION_LATE
+    global SESSION_LATE, BUDGET
+    BUDGET = a.budget
     SESSION_LATE = a.session_late
     eddy = os.path.abspath(a.eddy)
     kinds = a.kinds.split(',')

@@ -1,0 +1,67 @@
+/*
+ * spill_table.h: accumulator tables in spill runs (spill.h), for the window operators. Internal
+ * to runtime/.
+ *
+ * A table is a hash table (common/hashmap.h) of group key -> accumulator row (agg.h) that
+ * belongs to a time t (a slice's start). eddy_spilltab_write writes several tables as one run;
+ * each group becomes one entry
+ *     key:   eddy_state_key_i64(t) | skey
+ *     value: u8 long | (long: u32 length, the whole group key) | eddy_aggs_row_encode(row)
+ * where skey is the group key itself when it has at most EDDY_SPILLTAB_KEY bytes, else its
+ * first EDDY_SPILLTAB_KEY bytes followed by its 64-bit hash, big-endian ("long"). Entries of a
+ * run thus sort by (t, skey), and a merge compares skeys.
+ *
+ * eddy_spilltab_merge reads a window back: it takes sources (in-memory tables and (run, t)
+ * ranges), given in merge order (time order, and for the same t the older first), walks them
+ * together in skey order, and for every group merges its pieces in source order into one
+ * accumulator (eddy_aggs_merge: FIRST_VALUE keeps the earlier, LAST_VALUE takes the later),
+ * which it hands to a callback. So a window whose state went partly to disk comes out with
+ * its groups in key order rather than in the order they were first seen.
+ */
+#ifndef EDDY_RUNTIME_SPILL_TABLE_H
+#define EDDY_RUNTIME_SPILL_TABLE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../common/error.h"
+#include "../common/hashmap.h"
+#include "agg.h"
+#include "rowkey.h"
+#include "spill.h"
+
+/* Longest group key kept whole in an entry's key. */
+#define EDDY_SPILLTAB_KEY 400
+
+/* Writes the tables maps[i] (times ts[i], strictly increasing) of owner as a new run (its
+ * number in *run). Tables may be empty. */
+int eddy_spilltab_write(eddy_spill *sp, const char *owner, const eddy_aggs *aggs,
+                        const int64_t *ts, eddy_hmap *const *maps, int n, uint32_t *run,
+                        eddy_error *err);
+
+/* A source of a merge: an in-memory table (map != NULL) or the entries of time t in run `run`. */
+typedef struct eddy_spilltab_src {
+    eddy_hmap *map;
+    uint32_t run;
+    int64_t t;
+} eddy_spilltab_src;
+
+/* Called once per group: key (its bytes as the operator's hash tables hold them), its hash
+ * (rowkey.h), the merged accumulator (valid during the call). */
+typedef int (*eddy_spilltab_visit)(void *ctx, const void *key, size_t klen, uint64_t hash,
+                                   const void *acc, eddy_error *err);
+
+/* Merges srcs[0..n) (see above) and calls visit for every group, in skey order. Runs are read
+ * in one read pass of sp. key: the group key encoding (for the hashes of keys read back). */
+int eddy_spilltab_merge(eddy_spill *sp, const char *owner, const eddy_aggs *aggs,
+                        const eddy_rowkey *key, const eddy_spilltab_src *srcs, int n,
+                        eddy_spilltab_visit visit, void *ctx, eddy_error *err);
+
+/* Looks group gkey (hash: its rowkey hash) up in run `run` at time t: 1 and its accumulator
+ * decoded into row (zeroed by the caller; heap grows), or 0 when the run has no such entry. */
+int eddy_spilltab_find(eddy_spill *sp, const char *owner, const eddy_aggs *aggs, uint32_t run,
+                       int64_t t, const void *gkey, size_t gklen, uint64_t hash, void *row,
+                       int64_t *heap, eddy_error *err);
+
+#endif
