@@ -313,7 +313,7 @@ static int emit_session(ses_op *s, uint32_t i, eddy_error *err)
     return 0;
 }
 
-static const ses_op *cmp_op;
+static _Thread_local const ses_op *cmp_op;
 static int fired_cmp(const void *a, const void *b)
 {
     const sess *x = &cmp_op->sess[*(const uint32_t *)a], *y = &cmp_op->sess[*(const uint32_t *)b];

@@ -61,7 +61,7 @@ void eddy_opstate_order_key(eddy_opstate_order *o, const eddy_hmap *keys)
     o->pfx = p;
 }
 
-static const eddy_hmap *order_keys; /* the table of the sort running (one thread per job) */
+static _Thread_local const eddy_hmap *order_keys; /* the table being sorted (REPL jobs: a thread each) */
 
 static int order_cmp(const void *a, const void *b)
 {

@@ -4,7 +4,8 @@ exactly the output of a run that never crashed (issue 4: checkpoints, recovery, 
 filesystem and print sinks).
 
     crash_recovery.py --eddy build/debug/shell/eddy [--seeds 1] [--first-seed 1] [--kills 5]
-                      [--rows 30000] [--kinds tumble,hop,session,changelog] [--keep] [-v]
+                      [--rows 30000] [--kinds tumble,hop,session,changelog] [--budget SIZE]
+                      [--keep] [-v]
 
 For every seed and kind, over one generated file of JSON lines (seeded, timestamps out of order
 by up to 1.5 s, a watermark 2 s behind, pauses that end sessions, ~1% rows far behind the

@@ -3,7 +3,8 @@
 savepoint, and check what a changed query may do with that savepoint (issue 4; docs/cli.md
 `eddy run --savepoint-dir / --from-savepoint`).
 
-    savepoint_test.py --eddy build/debug/shell/eddy [--seed 1] [--rows 20000] [--keep] [-v]
+    savepoint_test.py --eddy build/debug/shell/eddy [--seed 1] [--rows 20000] [--budget SIZE]
+                      [--keep] [-v]
 
 One generated file of JSON lines (seeded, out of order, some late rows), read at
 'source.rows-per-second' so that a run takes ~3.5 s; checkpoints every 200 ms; a TUMBLE
@@ -47,9 +48,15 @@ def fmt_row(r):
     return '[%s]' % ', '.join(cl.fmt_val(x) for x in r)
 
 
+BUDGET = None   # --budget: 'state.memory.budget' (the window state spills; the savepoint must
+                #            carry the spilled runs in SP/win/spill)
+
+
 def write_query(d, events, sink, rate, variant):
     os.makedirs(d, exist_ok=True)
     q = cl.source_ddl(events, rate) + cl.sink_ddl(sink)
+    if BUDGET:
+        q = "SET 'state.memory.budget' = '%s';\n" % BUDGET + q
     if variant == 'same':
         q += 'INSERT INTO out\n' + cl.window_select('tumble') + ';\n'
     elif variant == 'filter':       # a stateless filter after the aggregate
@@ -120,6 +127,9 @@ def run_test(procs, tmp, seed, nrows, verbose):
             sp_job, cl.tail(said)))
     if not os.path.isdir(sp_job) or not os.listdir(sp_job):
         return fails + ['no savepoint in %s after SIGTERM\n%s' % (sp_job, cl.tail(said))]
+    if BUDGET and not os.path.exists(os.path.join(sp_job, 'spill', 'data.mdb')):
+        fails.append('--budget %s: the savepoint %s holds no spill/data.mdb (the spilled runs)' %
+                     (BUDGET, sp_job))
     if not os.path.exists(os.path.join(state('s1'), JOB, 'data.mdb')):
         fails.append('the stopped job left no state in %s (a rerun could not resume)' %
                      os.path.join(state('s1'), JOB))
@@ -224,8 +234,11 @@ def main():
     ap.add_argument('--seed', type=int, default=1)
     ap.add_argument('--rows', type=int, default=20000)
     ap.add_argument('--keep', action='store_true')
+    ap.add_argument('--budget', help="SET 'state.memory.budget' to this (e.g. 8kb)")
     ap.add_argument('-v', '--verbose', action='store_true')
     a = ap.parse_args()
+    global BUDGET
+    BUDGET = a.budget
     procs = cl.Procs(os.path.abspath(a.eddy), a.verbose)
     tmp = tempfile.mkdtemp(prefix='eddy-savepoint-%d-' % a.seed)
     t0 = time.monotonic()

@@ -5,7 +5,7 @@ against the same aggregation computed by sqlite3.
     window_vs_sqlite.py --eddy build/release/shell/eddy [--seeds 40] [--first-seed 1]
                         [--kinds tumble,hop,cumulate,session,group_tumble,group_session]
                         [--session-late flink|arrival]
-                        [--keep] [-v]
+                        [--budget SIZE] [--keep] [-v]
 
 For every seed: a few hundred events, or for some seeds a few thousand (several batches of 1024
 rows), of (key, BIGINT value, DOUBLE value, timestamp), whose timestamps run forward with some
