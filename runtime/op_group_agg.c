@@ -27,8 +27,12 @@
  * a group expires. Expired groups are swept from the table every ttl / 4 (at least every 10 ms
  * of ticks), and the table is compacted when most of its ids are holes.
  */
+#include <malloc.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "../common/hash.h"
 #include "../common/hashmap.h"
@@ -36,6 +40,7 @@
 #include "agg.h"
 #include "operator.h"
 #include "rowkey.h"
+#include "spill_table.h"
 
 typedef struct grp_hdr {
     uint32_t touched;   /* stamp of the last batch that touched the group */
@@ -91,7 +96,18 @@ typedef struct grp_op {
     int oldcap;
     eddy_batch *out;
     eddy_arena *scratch;
+
+    char owner[48];         /* name of its spill runs ("" until the first) */
+    struct grun {
+        uint32_t id;
+        bool dead;          /* merged into a newer run */
+        uint64_t named;     /* the last checkpoint (begin sequence) that saw it live; 0: none */
+    } *runs;                /* oldest first; a group's newest piece wins */
+    int nruns, capruns;
+    uint64_t ckpt_begun, ckpt_done;
 } grp_op;
+
+#define MAX_RUNS 4          /* more live runs than this are merged into one */
 
 static void update_state_bytes(grp_op *g)
 {
@@ -190,6 +206,130 @@ static void next_stamp(grp_op *g)
     g->stamp = 1;
 }
 
+/* ---- state beyond memory (operator.h spill; spill_table.h) ----
+ * Over the budget, every group goes to a new run and the table starts empty; a group that comes
+ * back is read from the newest run that has it (newer runs hold the later state), and more than
+ * MAX_RUNS live runs are merged into one. Not with a state TTL (expired groups would come back
+ * from disk). */
+
+/* The groups a batch inserted (isnew) that have a spilled state: read it back. */
+static int load_spilled(grp_op *g, const uint32_t *gids, const uint8_t *isnew, size_t n,
+                        eddy_error *err)
+{
+    eddy_spill *sp = g->base.spill;
+    int rc = eddy_spill_read_begin(sp, err);
+    if (rc) return rc;
+    for (size_t i = 0; i < n && !rc; i++) {
+        if (!isnew[i]) continue;
+        grp_hdr *h = eddy_hmap_value(g->groups, gids[i]);
+        size_t klen;
+        const void *key = eddy_hmap_key(g->groups, gids[i], &klen);
+        uint64_t hash = eddy_hmap_hash(g->groups, gids[i]);
+        for (int r = g->nruns - 1; r >= 0; r--) {
+            if (g->runs[r].dead) continue;
+            int found = eddy_spilltab_find(sp, g->owner, g->aggs, g->runs[r].id, 0, key, klen,
+                                           hash, h, &g->heap, err);
+            if (found < 0) rc = found;
+            if (found) {
+                h->emitted = 1;
+                break;
+            }
+        }
+    }
+    eddy_spill_read_end(sp);
+    return rc;
+}
+
+static void add_run(grp_op *g, uint32_t id)
+{
+    if (g->nruns == g->capruns) {
+        g->capruns = g->capruns ? g->capruns * 2 : 8;
+        g->runs = eddy_xrealloc(g->runs, sizeof *g->runs * (size_t)g->capruns);
+    }
+    g->runs[g->nruns++] = (struct grun){.id = id};
+}
+
+/* Drops the dead runs that no checkpoint which may still be restored names. */
+static int drop_dead(grp_op *g, eddy_error *err)
+{
+    int rc = 0;
+    for (int i = 0; i < g->nruns && !rc;) {
+        struct grun *r = &g->runs[i];
+        if (r->dead && (r->named == 0 || r->named < g->ckpt_done)) {
+            rc = eddy_spill_run_drop(g->base.spill, g->owner, r->id, err);
+            memmove(r, r + 1, sizeof *r * (size_t)(g->nruns - i - 1));
+            g->nruns--;
+            continue;
+        }
+        i++;
+    }
+    return rc;
+}
+
+static int put_visit(void *ctx, const void *key, size_t klen, uint64_t hash, const void *acc,
+                     eddy_error *err)
+{
+    grp_op *g = ((void **)ctx)[0];
+    return eddy_spilltab_put(((void **)ctx)[1], g->aggs, 0, key, klen, hash, acc, err);
+}
+
+/* Merges the live runs into one (the newest piece of each group). */
+static int compact_runs(grp_op *g, eddy_error *err)
+{
+    eddy_spilltab_src *src = eddy_xmalloc(sizeof *src * (size_t)g->nruns);
+    int n = 0;
+    for (int i = 0; i < g->nruns; i++)
+        if (!g->runs[i].dead) src[n++] = (eddy_spilltab_src){NULL, g->runs[i].id, 0};
+    eddy_spilltab_writer *w;
+    uint32_t id;
+    int rc = eddy_spilltab_begin(g->base.spill, g->owner, &id, &w, err);
+    if (!rc) {
+        void *ctx[2] = {g, w};
+        rc = eddy_spilltab_merge(g->base.spill, g->owner, g->aggs, &g->key, src, n, true,
+                                 put_visit, ctx, err);
+        int rc2 = eddy_spilltab_end(w, rc == 0, err);
+        if (!rc) rc = rc2;
+    }
+    free(src);
+    if (rc) return rc;
+    for (int i = 0; i < g->nruns; i++) g->runs[i].dead = true;
+    add_run(g, id);
+    return drop_dead(g, err);
+}
+
+static int grp_spill(eddy_op *op, eddy_error *err)
+{
+    grp_op *g = (grp_op *)op;
+    if (!op->spill || g->ttl > 0 || eddy_hmap_count(g->groups) == 0) return 0;
+    if ((int64_t)op->state_bytes < eddy_spill_budget(op->spill) / 8) return 0;
+    if (!g->owner[0]) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        snprintf(g->owner, sizeof g->owner, "g%d-%x", op->plan->id,
+                 (unsigned)(ts.tv_nsec ^ ts.tv_sec ^ getpid()));
+    }
+    int64_t t0 = 0;
+    eddy_hmap *maps[1] = {g->groups};
+    uint32_t id;
+    int rc = eddy_spilltab_write(op->spill, g->owner, g->aggs, &t0, maps, 1, &id, err);
+    if (rc) return rc;
+    add_run(g, id);
+    if (getenv("EDDY_SPILL_LOG"))
+        fprintf(stderr, "eddy: spill: %s run %u: %u group(s), %llu bytes of state\n", g->owner,
+                id, eddy_hmap_count(g->groups), (unsigned long long)op->state_bytes);
+    uint32_t end = eddy_hmap_end(g->groups);
+    for (uint32_t i = 0; i < end; i++)
+        if (eddy_hmap_live(g->groups, i)) reset_group(g, eddy_hmap_value(g->groups, i));
+    eddy_hmap_destroy(g->groups);
+    g->groups = eddy_hmap_new_ex(g->row_size, 0, g->key_cap);
+    int live = 0;
+    for (int i = 0; i < g->nruns; i++) live += !g->runs[i].dead;
+    if (live > MAX_RUNS) rc = compact_runs(g, err);
+    update_state_bytes(g);
+    malloc_trim(0);
+    return rc;
+}
+
 static int grp_push(eddy_op *op, int input, eddy_batch *b, eddy_error *err)
 {
     grp_op *g = (grp_op *)op;
@@ -206,8 +346,13 @@ static int grp_push(eddy_op *op, int input, eddy_batch *b, eddy_error *err)
     eddy_rowkey_batch kb;
     eddy_rowkey_encode(&g->key, b, g->scratch, &kb);
     uint32_t *gids = eddy_arena_alloc(g->scratch, n * sizeof(uint32_t));
-    if (kb.u64) eddy_hmap_upsert_u64_batch(g->groups, n, kb.u64, kb.hashes, gids, NULL);
-    else eddy_hmap_upsert_batch(g->groups, n, kb.keys, kb.lens, kb.hashes, gids, NULL);
+    uint8_t *isnew = g->nruns ? eddy_arena_alloc(g->scratch, n) : NULL;
+    if (kb.u64) eddy_hmap_upsert_u64_batch(g->groups, n, kb.u64, kb.hashes, gids, isnew);
+    else eddy_hmap_upsert_batch(g->groups, n, kb.keys, kb.lens, kb.hashes, gids, isnew);
+    if (isnew) {
+        int lrc = load_spilled(g, gids, isnew, n, err);
+        if (lrc) return lrc;
+    }
 
     uint32_t *touched = eddy_arena_alloc(g->scratch, n * sizeof(uint32_t));
     if ((int)n > g->oldcap) {
@@ -328,6 +473,7 @@ static void grp_destroy(eddy_op *op)
     free(g->oldp);
     free(g->oldn);
     eddy_arena_destroy(g->scratch);
+    free(g->runs);
     eddy_op_base_free(op);
     free(g);
 }
@@ -363,6 +509,40 @@ static int grp_snapshot(eddy_op *op, eddy_state_db *db, eddy_error *err)
         if (klen) memcpy(g->kbuf + 1, key, klen);
         rc = eddy_state_put(db, g->kbuf, need, g->sb.s, g->sb.n, err);
     }
+    if (rc || !g->owner[0]) return rc;
+    /* the spill runs the state is made of (named, not copied: spill.h) */
+    eddy_strbuf_clear(&g->sb);
+    uint32_t ol = (uint32_t)strlen(g->owner), live = 0;
+    for (int i = 0; i < g->nruns; i++) live += !g->runs[i].dead;
+    eddy_strbuf_append(&g->sb, (const char *)&ol, 4);
+    eddy_strbuf_append(&g->sb, g->owner, ol);
+    eddy_strbuf_append(&g->sb, (const char *)&live, 4);
+    for (int i = 0; i < g->nruns; i++)
+        if (!g->runs[i].dead) eddy_strbuf_append(&g->sb, (const char *)&g->runs[i].id, 4);
+    rc = eddy_state_put(db, "m", 1, g->sb.s, g->sb.n, err);
+    if (!rc && live) rc = eddy_spill_sync(op->spill, err);
+    return rc;
+}
+
+/* The "m" entry: the spill runs of the checkpoint; the others of this owner go. */
+static int restore_runs(grp_op *g, const char *val, size_t vlen, eddy_error *err)
+{
+    uint32_t ol, n;
+    if (vlen < 8) return -1;
+    memcpy(&ol, val, 4);
+    if (ol >= sizeof g->owner || vlen < 8 + (size_t)ol) return -1;
+    memcpy(g->owner, val + 4, ol);
+    g->owner[ol] = 0;
+    memcpy(&n, val + 4 + ol, 4);
+    if (vlen != 8 + (size_t)ol + 4 * (size_t)n || !g->base.spill) return -1;
+    uint32_t *ids = eddy_xmalloc(sizeof *ids * (n ? n : 1));
+    for (uint32_t i = 0; i < n; i++) {
+        memcpy(&ids[i], val + 8 + ol + 4 * i, 4);
+        add_run(g, ids[i]);
+        g->runs[g->nruns - 1].named = 1; /* kept until a later checkpoint completes */
+    }
+    int rc = eddy_spill_runs_keep(g->base.spill, g->owner, ids, (int)n, err);
+    free(ids);
     return rc;
 }
 
@@ -371,6 +551,11 @@ static int restore_one(void *ctx, const void *key, size_t klen, const void *val,
 {
     grp_op *g = ctx;
     uint32_t em;
+    if (klen == 1 && *(const char *)key == 'm') {
+        int rc = restore_runs(g, val, vlen, err);
+        if (rc == -1) goto bad;
+        return rc;
+    }
     if (vlen < 4 || klen < 1 || *(const char *)key != 'g') goto bad;
     key = (const char *)key + 1;
     klen--;
@@ -401,9 +586,28 @@ bad:
 static int grp_restore(eddy_op *op, eddy_state_db *db, eddy_error *err)
 {
     grp_op *g = (grp_op *)op;
+    g->ckpt_begun = g->ckpt_done = 1;
     int rc = eddy_state_scan(db, NULL, 0, restore_one, g, err);
     update_state_bytes(g);
     return rc;
+}
+
+/* The live runs are the ones the snapshot about to be taken names. */
+static void grp_checkpoint_begin(eddy_op *op)
+{
+    grp_op *g = (grp_op *)op;
+    g->ckpt_begun++;
+    for (int i = 0; i < g->nruns; i++)
+        if (!g->runs[i].dead) g->runs[i].named = g->ckpt_begun;
+}
+
+static void grp_checkpoint_done(eddy_op *op)
+{
+    grp_op *g = (grp_op *)op;
+    g->ckpt_done = g->ckpt_begun;
+    eddy_error err;
+    eddy_error_clear(&err);
+    if (g->nruns) (void)drop_dead(g, &err); /* a run that stays is dropped at the next try */
 }
 
 
@@ -416,6 +620,9 @@ static const eddy_op_ops grp_ops = {
     .destroy = grp_destroy,
     .snapshot = grp_snapshot,
     .restore = grp_restore,
+    .checkpoint_begin = grp_checkpoint_begin,
+    .checkpoint_done = grp_checkpoint_done,
+    .spill = grp_spill,
 };
 
 eddy_op *eddy_op_group_agg_new(const eddy_plan *p, eddy_error *err)

@@ -600,8 +600,8 @@ static int emit_merged(win_op *w, int64_t ws, int64_t e, int64_t lo, cumul *cu, 
     for (int i = 0; i < n; i++) src[i] = r[i].s;
     free(r);
     emit_ctx c = {w, ws, e, em};
-    int rc = eddy_spilltab_merge(w->base.spill, w->owner, w->aggs, &w->key, src, n, emit_visit,
-                                 &c, err);
+    int rc = eddy_spilltab_merge(w->base.spill, w->owner, w->aggs, &w->key, src, n, false,
+                                 emit_visit, &c, err);
     free(src);
     return rc;
 }

@@ -350,8 +350,6 @@ int eddy_spill_run_begin(eddy_spill *sp, const char *owner, uint32_t *run, eddy_
                          eddy_error *err)
 {
     *out = NULL;
-    if (sp->rtxn)
-        return eddy_error_set(err, EDDY_ERUNTIME, 0, 0, "spill store: a run written during a read pass");
     int rc = ensure_open(sp, err);
     if (rc) return rc;
     eddy_spill_writer *w = eddy_xcalloc(1, sizeof *w);

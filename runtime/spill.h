@@ -89,7 +89,7 @@ int eddy_spill_runs_keep(eddy_spill *sp, const char *owner, const uint32_t *keep
                          eddy_error *err);
 
 /* Reading runs back: cursors live in one read pass (eddy_spill_read_begin ... end; passes nest:
- * the last end closes it); no run is written during a pass. */
+ * the last end closes it); runs may be written during a pass (MDB_NOTLS) but not dropped. */
 typedef struct eddy_spill_cursor eddy_spill_cursor;
 int eddy_spill_read_begin(eddy_spill *sp, eddy_error *err);
 void eddy_spill_read_end(eddy_spill *sp);

@@ -80,43 +80,73 @@ static ord *sorted(eddy_hmap *m, uint32_t *n)
 
 /* ---- writing ---- */
 
+struct eddy_spilltab_writer {
+    eddy_spill_writer *w;
+    eddy_strbuf k, v;
+};
+
+int eddy_spilltab_begin(eddy_spill *sp, const char *owner, uint32_t *run,
+                        eddy_spilltab_writer **out, eddy_error *err)
+{
+    eddy_spill_writer *w;
+    *out = NULL;
+    int rc = eddy_spill_run_begin(sp, owner, run, &w, err);
+    if (rc) return rc;
+    *out = eddy_xcalloc(1, sizeof **out);
+    (*out)->w = w;
+    return 0;
+}
+
+int eddy_spilltab_put(eddy_spilltab_writer *w, const eddy_aggs *aggs, int64_t t, const void *gkey,
+                      size_t gklen, uint64_t hash, const void *row, eddy_error *err)
+{
+    unsigned char t8[8], buf[SK];
+    size_t sn;
+    const unsigned char *s = skey_of(gkey, gklen, hash, buf, &sn);
+    eddy_state_key_i64(t8, t);
+    eddy_strbuf_clear(&w->k);
+    eddy_strbuf_clear(&w->v);
+    eddy_strbuf_append(&w->k, (const char *)t8, 8);
+    if (sn) eddy_strbuf_append(&w->k, (const char *)s, sn);
+    bool lng = gklen > EDDY_SPILLTAB_KEY;
+    eddy_strbuf_putc(&w->v, lng ? 1 : 0);
+    if (lng) {
+        eddy_opstate_put_u32(&w->v, (uint32_t)gklen);
+        eddy_strbuf_append(&w->v, gkey, gklen);
+    }
+    eddy_aggs_row_encode(aggs, row, &w->v);
+    return eddy_spill_put(w->w, w->k.s, w->k.n, w->v.s, w->v.n, err);
+}
+
+int eddy_spilltab_end(eddy_spilltab_writer *w, bool ok, eddy_error *err)
+{
+    int rc = eddy_spill_run_end(w->w, ok, err);
+    eddy_strbuf_free(&w->k);
+    eddy_strbuf_free(&w->v);
+    free(w);
+    return rc;
+}
+
 int eddy_spilltab_write(eddy_spill *sp, const char *owner, const eddy_aggs *aggs,
                         const int64_t *ts, eddy_hmap *const *maps, int n, uint32_t *run,
                         eddy_error *err)
 {
-    eddy_spill_writer *w;
-    int rc = eddy_spill_run_begin(sp, owner, run, &w, err);
+    eddy_spilltab_writer *w;
+    int rc = eddy_spilltab_begin(sp, owner, run, &w, err);
     if (rc) return rc;
-    eddy_strbuf k = {0}, v = {0};
     for (int i = 0; i < n && !rc; i++) {
         uint32_t cnt;
         ord *o = sorted(maps[i], &cnt);
-        unsigned char t8[8];
-        eddy_state_key_i64(t8, ts[i]);
         for (uint32_t j = 0; j < cnt && !rc; j++) {
             uint32_t id = o[j].id;
-            size_t klen, sn;
-            unsigned char buf[SK];
+            size_t klen;
             const void *gkey = eddy_hmap_key(maps[i], id, &klen);
-            const unsigned char *s = skey_of(gkey, klen, eddy_hmap_hash(maps[i], id), buf, &sn);
-            eddy_strbuf_clear(&k);
-            eddy_strbuf_clear(&v);
-            eddy_strbuf_append(&k, (const char *)t8, 8);
-            if (sn) eddy_strbuf_append(&k, (const char *)s, sn);
-            bool lng = klen > EDDY_SPILLTAB_KEY;
-            eddy_strbuf_putc(&v, lng ? 1 : 0);
-            if (lng) {
-                eddy_opstate_put_u32(&v, (uint32_t)klen);
-                eddy_strbuf_append(&v, gkey, klen);
-            }
-            eddy_aggs_row_encode(aggs, eddy_hmap_value(maps[i], id), &v);
-            rc = eddy_spill_put(w, k.s, k.n, v.s, v.n, err);
+            rc = eddy_spilltab_put(w, aggs, ts[i], gkey, klen, eddy_hmap_hash(maps[i], id),
+                                   eddy_hmap_value(maps[i], id), err);
         }
         free(o);
     }
-    eddy_strbuf_free(&k);
-    eddy_strbuf_free(&v);
-    int rc2 = eddy_spill_run_end(w, rc == 0, err);
+    int rc2 = eddy_spilltab_end(w, rc == 0, err);
     return rc ? rc : rc2;
 }
 
@@ -198,7 +228,7 @@ static int advance_src(msrc *s, eddy_error *err)
 }
 
 int eddy_spilltab_merge(eddy_spill *sp, const char *owner, const eddy_aggs *aggs,
-                        const eddy_rowkey *key, const eddy_spilltab_src *srcs, int n,
+                        const eddy_rowkey *key, const eddy_spilltab_src *srcs, int n, bool newest,
                         eddy_spilltab_visit visit, void *ctx, eddy_error *err)
 {
     if (n == 0) return 0;
@@ -231,6 +261,12 @@ int eddy_spilltab_merge(eddy_spill *sp, const char *owner, const eddy_aggs *aggs
             if (c <= 0) same[ns++] = i;
         }
         if (m < 0) break;
+        if (newest && ns > 1) { /* only the last source's piece counts */
+            for (int j = 0; j < ns - 1 && !rc; j++) rc = advance_src(&s[same[j]], err);
+            if (rc) break;
+            same[0] = same[ns - 1];
+            ns = 1;
+        }
         msrc *f = &s[same[0]];
         const void *acc;
         bool used = false;

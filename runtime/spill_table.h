@@ -34,6 +34,16 @@
 /* Longest group key kept whole in an entry's key. */
 #define EDDY_SPILLTAB_KEY 400
 
+/* Writing a run entry by entry: (t, skey) strictly increasing (eddy_spilltab_write sorts). */
+typedef struct eddy_spilltab_writer eddy_spilltab_writer;
+int eddy_spilltab_begin(eddy_spill *sp, const char *owner, uint32_t *run,
+                        eddy_spilltab_writer **w, eddy_error *err);
+/* One group: its key (and rowkey hash) and accumulator row. */
+int eddy_spilltab_put(eddy_spilltab_writer *w, const eddy_aggs *aggs, int64_t t, const void *gkey,
+                      size_t gklen, uint64_t hash, const void *row, eddy_error *err);
+/* Commits the run (ok) or drops it; frees w. */
+int eddy_spilltab_end(eddy_spilltab_writer *w, bool ok, eddy_error *err);
+
 /* Writes the tables maps[i] (times ts[i], strictly increasing) of owner as a new run (its
  * number in *run). Tables may be empty. */
 int eddy_spilltab_write(eddy_spill *sp, const char *owner, const eddy_aggs *aggs,
@@ -53,9 +63,11 @@ typedef int (*eddy_spilltab_visit)(void *ctx, const void *key, size_t klen, uint
                                    const void *acc, eddy_error *err);
 
 /* Merges srcs[0..n) (see above) and calls visit for every group, in skey order. Runs are read
- * in one read pass of sp. key: the group key encoding (for the hashes of keys read back). */
+ * in one read pass of sp. key: the group key encoding (for the hashes of keys read back).
+ * newest: a group's accumulator is its piece in the last source that has it, not the merge of
+ * all (GROUP BY: a newer piece already holds the older ones). */
 int eddy_spilltab_merge(eddy_spill *sp, const char *owner, const eddy_aggs *aggs,
-                        const eddy_rowkey *key, const eddy_spilltab_src *srcs, int n,
+                        const eddy_rowkey *key, const eddy_spilltab_src *srcs, int n, bool newest,
                         eddy_spilltab_visit visit, void *ctx, eddy_error *err);
 
 /* Looks group gkey (hash: its rowkey hash) up in run `run` at time t: 1 and its accumulator

@@ -108,7 +108,7 @@ def reference_run(procs, run, fails, verbose):
     secs = time.monotonic() - t0
     run.notes.append('uninterrupted: exit %s in %.2f s' % (rc, secs))
     check_finished(run, rc, err, fails)
-    if BUDGET and run.kind != 'changelog' and 'eddy: spill:' not in err:
+    if BUDGET and 'eddy: spill:' not in err:
         fails.append('%s: --budget %s but the job never spilled (no "eddy: spill:" line on '
                      'stderr with EDDY_SPILL_LOG=1)\n%s' % (run.dir, BUDGET, cl.tail(err)))
     return secs

@@ -3,8 +3,8 @@
 window, with a memory budget far below what they take, must complete within a bounded resident
 set and give the same rows as a run with an unlimited budget.
 
-    spill_state_size.py --eddy build/release/shell/eddy [--keys 5000000] [--budget 64mb]
-                        [--max-rss-mb 200] [--no-rss-check] [--keep]
+    spill_state_size.py --eddy build/release/shell/eddy [--kind window|group] [--keys 5000000]
+                        [--budget 64mb] [--max-rss-mb 200] [--no-rss-check] [--keep]
 
 One `eddy run --no-checkpoints` of
 
@@ -20,6 +20,8 @@ with SET 'state.memory.budget' = budget and with '1 tb'. Required:
     (skipped with --no-rss-check: sanitizer builds keep shadow memory);
   - the rows of both runs are the same multiset, and they are exactly what the query means,
     computed here: one row per key, COUNT 1, SUM and MAX both k % 997, the one window start.
+--kind group runs the same over a GROUP BY k without a window (a changelog: one +I per key,
+printed to a file) instead.
 Exit 0 when all holds; on a failure the files are kept and the reason printed.
 """
 import argparse
@@ -45,7 +47,16 @@ SELECT k, window_start, COUNT(*), SUM(v), MAX(v)
 FROM TABLE(TUMBLE(TABLE src, DESCRIPTOR(ts), INTERVAL '1' HOUR))
 GROUP BY k, window_start, window_end;
 """
+GROUP_QUERY = """SET 'state.memory.budget' = '%(budget)s';
+CREATE TABLE src (
+  k BIGINT,
+  v AS k %% 997
+) WITH ('connector' = 'datagen', 'fields.k.kind' = 'sequence', 'fields.k.start' = '1',
+        'fields.k.end' = '%(keys)d', 'rows-per-second' = '1000000000');
+SELECT k, COUNT(*), SUM(v), MAX(v) FROM src GROUP BY k;
+"""
 WINDOW_START = '2023-11-14 22:00:00'    # 1700000000000 ms is 22:13:20 UTC
+KIND = 'window'
 
 
 def run(eddy, tmp, name, keys, budget):
@@ -53,18 +64,23 @@ def run(eddy, tmp, name, keys, budget):
     out = os.path.join(tmp, name)
     sql = os.path.join(tmp, name + '.sql')
     with open(sql, 'w') as f:
-        f.write(QUERY % {'budget': budget, 'keys': keys, 'out': out})
+        f.write((GROUP_QUERY if KIND == 'group' else QUERY) %
+                {'budget': budget, 'keys': keys, 'out': out})
     env = dict(os.environ, EDDY_SPILL_LOG='1', EDDY_NO_STATUS='1')
     t0 = time.monotonic()
+    if KIND == 'group':
+        os.makedirs(out)
+    stdout = open(os.path.join(out, 'stdout.txt'), 'w') if KIND == 'group' else subprocess.DEVNULL
     p = subprocess.Popen([eddy, 'run', '--no-checkpoints', sql], cwd=tmp, env=env,
-                         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                         stderr=subprocess.PIPE)
+                         stdin=subprocess.DEVNULL, stdout=stdout, stderr=subprocess.PIPE)
     try:
         err = p.stderr.read().decode('utf-8', 'replace')
         _, status, ru = os.wait4(p.pid, 0)
     finally:
         if p.returncode is None and p.poll() is None:
             p.kill()
+    if KIND == 'group':
+        stdout.close()
     rc = os.waitstatus_to_exitcode(status)
     p.returncode = rc
     return rc, err, ru.ru_maxrss / 1024.0, time.monotonic() - t0, out
@@ -76,7 +92,15 @@ def read_rows(out):
         if name.startswith('.'):
             continue
         with open(os.path.join(out, name)) as f:
-            rows.extend(line.rstrip('\n') for line in f if line.strip())
+            for line in f:
+                line = line.strip()
+                if KIND == 'group':     # +I[k, c, s, m] as a window row without the window
+                    if not line.startswith('+I['):
+                        continue
+                    f4 = line[3:-1].split(', ')
+                    line = ','.join([f4[0], WINDOW_START] + f4[1:])
+                if line:
+                    rows.append(line)
     return rows
 
 
@@ -101,12 +125,15 @@ def main():
     ap = argparse.ArgumentParser(description='State beyond memory: millions of keys in a small '
                                              'budget.')
     ap.add_argument('--eddy', required=True)
+    ap.add_argument('--kind', choices=['window', 'group'], default='window')
     ap.add_argument('--keys', type=int, default=5000000)
     ap.add_argument('--budget', default='64mb')
     ap.add_argument('--max-rss-mb', type=float, default=200.0)
     ap.add_argument('--no-rss-check', action='store_true')
     ap.add_argument('--keep', action='store_true')
     a = ap.parse_args()
+    global KIND
+    KIND = a.kind
     eddy = os.path.abspath(a.eddy)
     tmp = tempfile.mkdtemp(prefix='eddy-spill-size-')
     fails = []
@@ -145,7 +172,8 @@ def main():
             print('  (files kept in %s)' % tmp)
         else:
             shutil.rmtree(tmp, ignore_errors=True)
-    print('%s: %d keys, budget %s' % ('FAILED' if fails else 'passed', a.keys, a.budget))
+    print('%s: %s, %d keys, budget %s' % ('FAILED' if fails else 'passed', a.kind, a.keys,
+                                         a.budget))
     return 1 if fails else 0
 
 
