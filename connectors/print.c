@@ -38,12 +38,14 @@
  *     'exactly-once' holds rows even on a terminal, 'at-least-once' or 'none' prints at once
  *     even into a pipe. Without checkpoints rows are always printed at once.
  *   The marker is empty and recover() has nothing to redo: the pending text is not stored in
- *   the checkpoint (no sink could tell after a crash how much of it a pipe had taken), so if
- *   the process dies after the checkpoint is durable and before commit() has written it out,
- *   those rows are lost, not doubled (the job's checkpoint writer dies with the job for that
- *   reason, checkpoint.h, so the moment is no longer than the job's next batch). commit()
- *   writes them with one write(2) to keep that moment short; but into a pipe whose reader does not keep up, the write blocks, and a kill
- *   then leaves part of the rows (and a part of a line) in the pipe.
+ *   the checkpoint (no sink could tell after a crash how much of it a pipe had taken). So that
+ *   a checkpoint's rows come out even when the job dies right after the checkpoint is durable,
+ *   a checkpoint written by a writer process (the default, runtime/checkpoint.h) prints them
+ *   from the writer, right after its commit (writer_commit), and the writer finishes that even
+ *   when the job is gone. A checkpoint written in the job's process (EDDY_CHECKPOINT_SYNC, or
+ *   a stop's last one) prints in commit(): a kill between its commit and that write(2) loses
+ *   those rows (never doubles them). Into a pipe whose reader does not keep up, the write
+ *   blocks, and a kill of the writer then leaves part of the rows in the pipe.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -231,6 +233,17 @@ static int print_commit(void *state, uint64_t checkpoint, eddy_error *err)
     return 0;
 }
 
+/* A checkpoint written by a writer process: the writer prints the rows (in_writer), the job
+ * forgets them (connector.h writer_commit): the rows are out even if the job dies as soon as
+ * the checkpoint is durable. */
+static int print_writer_commit(void *state, uint64_t checkpoint, bool in_writer, eddy_error *err)
+{
+    print_sink *p = state;
+    if (in_writer) return print_commit(state, checkpoint, err);
+    eddy_strbuf_clear(&p->pending);
+    return 0;
+}
+
 /* Nothing to redo or remove: print keeps no output outside the process. */
 static int print_recover(void *state, const char *marker, size_t len, eddy_error *err)
 {
@@ -258,6 +271,7 @@ static const eddy_sink_ops print_ops = {
     .prepare_commit = print_prepare_commit,
     .commit = print_commit,
     .recover = print_recover,
+    .writer_commit = print_writer_commit,
     .close = print_close,
 };
 

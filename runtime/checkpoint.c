@@ -96,7 +96,8 @@ struct eddy_checkpointer {
     /* test hooks (environment, read at open; see the header comment) */
     uint64_t test_delay_ms;         /* EDDY_CHECKPOINT_TEST_DELAY_MS */
     uint64_t test_kill;             /* EDDY_CHECKPOINT_TEST_KILL */
-    bool test_orphan;               /* EDDY_CHECKPOINT_TEST_ORPHAN */
+    bool test_orphan;               /* EDDY_CHECKPOINT_TEST_ORPHAN (every writer may outlive its
+                                     * job now; kept so that the tests' setting stays valid) */
     eddy_checkpoint_stats stats;
 };
 
@@ -771,7 +772,10 @@ static int complete(eddy_checkpointer *c, uint64_t id, int64_t t0, bool finished
         if (c->ops[k]->ops->checkpoint_done) c->ops[k]->ops->checkpoint_done(c->ops[k]);
     for (int k = 0; rc == 0 && k < c->nsinks; k++) {
         const eddy_checkpoint_sink *s = &c->sinks[k];
-        if (s->ops->commit) rc = s->ops->commit(s->state, id, err);
+        if (c->stats.last_async && s->ops->writer_commit)
+            rc = s->ops->writer_commit(s->state, id, false, err); /* the writer wrote it */
+        else if (s->ops->commit)
+            rc = s->ops->commit(s->state, id, err);
     }
     c->stats.count++;
     c->stats.last_ms = (mono_us() - t0) / 1000;
@@ -788,18 +792,14 @@ static int complete(eddy_checkpointer *c, uint64_t id, int64_t t0, bool finished
 /* The writer: a child of the job, on a copy-on-write image of its memory as of the fork. */
 static _Noreturn void writer_main(eddy_checkpointer *c, uint64_t id, int fd, pid_t job_pid)
 {
-#ifdef __linux__
-    /* dies with the job: a checkpoint whose commit() can no longer follow is better not
-     * written (the print sink keeps no marker: its rows would be lost, not redone) */
-    if (!c->test_orphan) prctl(PR_SET_PDEATHSIG, SIGKILL);
-#endif
-    if (getppid() != job_pid) _exit(2); /* the job died before the line above */
-    /* nothing for a reader of the job's output to wait for: a pipe's reader sees its end when
-     * the job's ends (stderr stays, for a sanitizer's report) */
+    /* A writer outlives a job that dies while it runs: it commits N and makes N's output
+     * visible itself (sinks' writer_commit: print writes N's rows to the job's stdout, which it
+     * keeps), so nothing of N is lost, and a restarted job waits for its lock (state.c) before
+     * it restores N. */
+    (void)job_pid;
     int null = open("/dev/null", O_RDWR | O_CLOEXEC);
     if (null >= 0) {
         dup2(null, STDIN_FILENO);
-        dup2(null, STDOUT_FILENO);
         close(null);
     }
     /* Ctrl-C and the stop signals are the job's business: it waits for this writer */
@@ -821,6 +821,10 @@ static _Noreturn void writer_main(eddy_checkpointer *c, uint64_t id, int fd, pid
     if (rc == 0) {
         rc = write_checkpoint(c, st, id, false, &err);
         eddy_state_close(st);
+    }
+    for (int k = 0; rc == 0 && k < c->nsinks; k++) {
+        const eddy_checkpoint_sink *s = &c->sinks[k];
+        if (s->ops->writer_commit) rc = s->ops->writer_commit(s->state, id, true, &err);
     }
     size_t n = rc ? strlen(err.msg) : 0;
     unsigned char rep[8 + EDDY_ERROR_MSG_MAX];

@@ -37,20 +37,20 @@
  *      checkpoint_done and each sink's commit(N), and the figures are updated (duration: from
  *      step 1 to this step). A writer's error, or its death, fails the job with its message;
  *      the store still holds N-1. At most one checkpoint is in flight.
- * The writer dies with the job (Linux PR_SET_PDEATHSIG; it ignores SIGINT/SIGTERM, which are
- * the job's to handle): after a kill -9 it commits N only if it got that far, and a restart
- * recovers with the sinks' recover() as after any crash. Until the writer has ended it holds
- * the LOCK, so the restart waits for it (state.h) rather than running beside it. Why die
- * rather than finish: the print sink keeps no marker, so rows of a checkpoint committed after
- * the job died would never be printed; killed, the writer leaves N uncommitted and the restart
- * prints them again from N-1. The gap that remains is the one a synchronous checkpoint has too:
- * a kill between the commit of N and the job's commit(N) (now up to one batch longer).
+ * The writer outlives a job killed while it runs (it ignores SIGINT/SIGTERM, which are the
+ * job's to handle): it commits N, then calls the writer_commit of sinks that have one
+ * (connector.h: print writes N's rows to the job's stdout, which the writer keeps), so that a
+ * checkpoint's rows come out even when the job dies right after N is durable; the job itself
+ * then only forgets them. Until the writer has ended it holds the LOCK, so a restart waits for
+ * it (state.h) rather than running beside it, and recovers from N with the sinks' recover().
+ * The print gap that remains is a synchronous checkpoint's: a kill between its commit and the
+ * job's commit(N).
  * Stop: eddy_checkpoint_run() first waits for a checkpoint in flight, then takes the last one
  * in process (the job is stopping: nothing to overlap). Test hooks (environment, read at open):
  * EDDY_CHECKPOINT_SYNC=1 writes every checkpoint in process as before; the writer sleeps
  * EDDY_CHECKPOINT_TEST_DELAY_MS before writing (a wide window for crash tests), kills itself
- * (SIGKILL) for checkpoint EDDY_CHECKPOINT_TEST_KILL=N, and does not die with the job when
- * EDDY_CHECKPOINT_TEST_ORPHAN=1 (the restart must then wait for it).
+ * (SIGKILL) for checkpoint EDDY_CHECKPOINT_TEST_KILL=N; EDDY_CHECKPOINT_TEST_ORPHAN is read and
+ * has no effect any more (every writer may outlive its job).
  *
  * A job that ends by itself (finish): its operators' state is of no more use, so its last
  * checkpoint holds only the sinks' markers (plus "plan" and "fingerprint") and the meta record

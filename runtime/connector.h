@@ -128,6 +128,13 @@ typedef struct eddy_sink_ops {
     int (*prepare_commit)(void *state, uint64_t checkpoint, eddy_strbuf *marker, eddy_error *err);
     int (*commit)(void *state, uint64_t checkpoint, eddy_error *err);
     int (*recover)(void *state, const char *marker, size_t len, eddy_error *err);
+    /* Optional, for a sink whose output cannot be redone (print: rows on a pipe): when checkpoint
+     * N is written by a writer process (runtime/checkpoint.h), the writer, a copy of the job,
+     * calls writer_commit(N, true) right after N is durable, so that N's output comes out even
+     * if the job dies that moment; the job then calls writer_commit(N, false) instead of
+     * commit(N), to forget what the writer wrote. A checkpoint written in the job's process
+     * calls commit(N) as usual. */
+    int (*writer_commit)(void *state, uint64_t checkpoint, bool in_writer, eddy_error *err);
     void (*close)(void *state);
 } eddy_sink_ops;
 

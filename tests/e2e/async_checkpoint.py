@@ -13,13 +13,13 @@ by EDDY_CHECKPOINT_TEST_DELAY_MS so that a checkpoint is in flight most of the t
 kill waits (up to 1 s past its seeded moment) until the job has a writer child, so each kill
 lands while a writer runs. Cases:
 
-  writer-<kind>   the writer sleeps 150 ms; the job is SIGKILLed: its writer must die with it
-                  (within 2 s; it is not left behind), the restart (at once) recovers.
-  orphan-tumble   EDDY_CHECKPOINT_TEST_ORPHAN=1 keeps the writer alive after its job died; it
-                  sleeps 400 ms and then commits its checkpoint. The restart, started at once,
-                  must wait for the writer's lock instead of failing or running beside it, and
-                  the sink's recover() completes the commit the dead job never did. (Only the
-                  filesystem sink: print keeps no marker, which is why writers die with the job.)
+  writer-<kind>   the writer sleeps 150 ms; the job is SIGKILLed: its writer finishes the
+                  checkpoint on its own (print: it prints the checkpoint's rows itself, so they
+                  are read after it ended) and must be gone within 2 s; the next run recovers.
+  orphan-tumble   the writer sleeps 400 ms after its job died, then commits its checkpoint.
+                  The restart, started at once, must wait for the writer's lock instead of
+                  failing or running beside it, and the sink's recover() completes the commit
+                  the dead job never did.
 
 Required for each case: every run that was not killed exits 0; all kills landed while a writer
 ran (checked from /proc); the crash run's committed output equals the uninterrupted run's
@@ -162,8 +162,6 @@ def crash_runs(eddy, case, delays, fails, live):
         p.send_signal(signal.SIGKILL)
         p.wait()
         live.discard(p)
-        out, _ = case.output(case.nrun)
-        case.outs.append(out)
         if writers:
             hits += 1
         case.notes.append('run %d killed at %.2f s%s' % (
@@ -185,6 +183,9 @@ def crash_runs(eddy, case, delays, fails, live):
             if still:
                 orphans += 1
                 orphan_pids += still
+        # read after the writer ended: it finishes the checkpoint and prints its rows itself
+        out, _ = case.output(case.nrun)
+        case.outs.append(out)
     p = case.start(eddy, env)
     live.add(p)
     finish(case, p, fails, live)
