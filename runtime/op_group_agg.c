@@ -102,6 +102,9 @@ typedef struct grp_op {
         uint32_t id;
         bool dead;          /* merged into a newer run */
         uint64_t named;     /* the last checkpoint (begin sequence) that saw it live; 0: none */
+        uint64_t *bloom;    /* which keys it may hold (NULL: unknown, after a restore) */
+        uint64_t mask;      /* bits of bloom - 1 */
+        uint32_t count;     /* groups in it */
     } *runs;                /* oldest first; a group's newest piece wins */
     int nruns, capruns;
     uint64_t ckpt_begun, ckpt_done;
@@ -112,6 +115,8 @@ typedef struct grp_op {
 static void update_state_bytes(grp_op *g)
 {
     int64_t b = (int64_t)eddy_hmap_memory(g->groups) + g->heap;
+    for (int i = 0; i < g->nruns; i++)
+        if (g->runs[i].bloom) b += (int64_t)(g->runs[i].mask + 1) / 8;
     g->base.state_bytes = b > 0 ? (uint64_t)b : 0;
 }
 
@@ -212,6 +217,39 @@ static void next_stamp(grp_op *g)
  * MAX_RUNS live runs are merged into one. Not with a state TTL (expired groups would come back
  * from disk). */
 
+/* Bloom filters of runs: about 12 bits and 3 probes per group (under 1% false positives), so
+ * that a key that is new to the job costs no lookup on disk. */
+static void bloom_init(struct grun *r, uint32_t count)
+{
+    uint64_t bits = 1024;
+    while (bits < (uint64_t)count * 12) bits <<= 1;
+    r->bloom = eddy_xcalloc(bits / 64, sizeof(uint64_t));
+    r->mask = bits - 1;
+}
+
+static inline uint64_t probe(uint64_t h, int i)
+{
+    return h + (uint64_t)i * ((h >> 29) | 1) * 0x9E3779B97F4A7C15ull;
+}
+
+static void bloom_add(struct grun *r, uint64_t h)
+{
+    for (int i = 0; i < 3; i++) {
+        uint64_t b = probe(h, i) & r->mask;
+        r->bloom[b >> 6] |= 1ull << (b & 63);
+    }
+}
+
+static bool bloom_may(const struct grun *r, uint64_t h)
+{
+    if (!r->bloom) return true;
+    for (int i = 0; i < 3; i++) {
+        uint64_t b = probe(h, i) & r->mask;
+        if (!(r->bloom[b >> 6] >> (b & 63) & 1)) return false;
+    }
+    return true;
+}
+
 /* The groups a batch inserted (isnew) that have a spilled state: read it back. */
 static int load_spilled(grp_op *g, const uint32_t *gids, const uint8_t *isnew, size_t n,
                         eddy_error *err)
@@ -226,7 +264,7 @@ static int load_spilled(grp_op *g, const uint32_t *gids, const uint8_t *isnew, s
         const void *key = eddy_hmap_key(g->groups, gids[i], &klen);
         uint64_t hash = eddy_hmap_hash(g->groups, gids[i]);
         for (int r = g->nruns - 1; r >= 0; r--) {
-            if (g->runs[r].dead) continue;
+            if (g->runs[r].dead || !bloom_may(&g->runs[r], hash)) continue;
             int found = eddy_spilltab_find(sp, g->owner, g->aggs, g->runs[r].id, 0, key, klen,
                                            hash, h, &g->heap, err);
             if (found < 0) rc = found;
@@ -249,6 +287,12 @@ static void add_run(grp_op *g, uint32_t id)
     g->runs[g->nruns++] = (struct grun){.id = id};
 }
 
+static void run_free(struct grun *r)
+{
+    free(r->bloom);
+    r->bloom = NULL;
+}
+
 /* Drops the dead runs that no checkpoint which may still be restored names. */
 static int drop_dead(grp_op *g, eddy_error *err)
 {
@@ -257,6 +301,7 @@ static int drop_dead(grp_op *g, eddy_error *err)
         struct grun *r = &g->runs[i];
         if (r->dead && (r->named == 0 || r->named < g->ckpt_done)) {
             rc = eddy_spill_run_drop(g->base.spill, g->owner, r->id, err);
+            run_free(r);
             memmove(r, r + 1, sizeof *r * (size_t)(g->nruns - i - 1));
             g->nruns--;
             continue;
@@ -270,6 +315,9 @@ static int put_visit(void *ctx, const void *key, size_t klen, uint64_t hash, con
                      eddy_error *err)
 {
     grp_op *g = ((void **)ctx)[0];
+    struct grun *into = ((void **)ctx)[2];
+    bloom_add(into, hash);
+    into->count++;
     return eddy_spilltab_put(((void **)ctx)[1], g->aggs, 0, key, klen, hash, acc, err);
 }
 
@@ -278,22 +326,34 @@ static int compact_runs(grp_op *g, eddy_error *err)
 {
     eddy_spilltab_src *src = eddy_xmalloc(sizeof *src * (size_t)g->nruns);
     int n = 0;
+    uint32_t total = 0;
     for (int i = 0; i < g->nruns; i++)
-        if (!g->runs[i].dead) src[n++] = (eddy_spilltab_src){NULL, g->runs[i].id, 0};
+        if (!g->runs[i].dead) {
+            src[n++] = (eddy_spilltab_src){NULL, g->runs[i].id, 0};
+            total += g->runs[i].count;
+        }
     eddy_spilltab_writer *w;
     uint32_t id;
+    struct grun merged = {0};
+    bloom_init(&merged, total);
     int rc = eddy_spilltab_begin(g->base.spill, g->owner, &id, &w, err);
     if (!rc) {
-        void *ctx[2] = {g, w};
+        void *ctx[3] = {g, w, &merged};
         rc = eddy_spilltab_merge(g->base.spill, g->owner, g->aggs, &g->key, src, n, true,
                                  put_visit, ctx, err);
         int rc2 = eddy_spilltab_end(w, rc == 0, err);
         if (!rc) rc = rc2;
     }
     free(src);
-    if (rc) return rc;
+    if (rc) {
+        run_free(&merged);
+        return rc;
+    }
     for (int i = 0; i < g->nruns; i++) g->runs[i].dead = true;
     add_run(g, id);
+    g->runs[g->nruns - 1].bloom = merged.bloom;
+    g->runs[g->nruns - 1].mask = merged.mask;
+    g->runs[g->nruns - 1].count = merged.count;
     return drop_dead(g, err);
 }
 
@@ -314,6 +374,12 @@ static int grp_spill(eddy_op *op, eddy_error *err)
     int rc = eddy_spilltab_write(op->spill, g->owner, g->aggs, &t0, maps, 1, &id, err);
     if (rc) return rc;
     add_run(g, id);
+    struct grun *r = &g->runs[g->nruns - 1];
+    bloom_init(r, eddy_hmap_count(g->groups));
+    uint32_t end0 = eddy_hmap_end(g->groups);
+    for (uint32_t i = 0; i < end0; i++)
+        if (eddy_hmap_live(g->groups, i)) bloom_add(r, eddy_hmap_hash(g->groups, i));
+    r->count = eddy_hmap_count(g->groups);
     if (getenv("EDDY_SPILL_LOG"))
         fprintf(stderr, "eddy: spill: %s run %u: %u group(s), %llu bytes of state\n", g->owner,
                 id, eddy_hmap_count(g->groups), (unsigned long long)op->state_bytes);
@@ -473,6 +539,7 @@ static void grp_destroy(eddy_op *op)
     free(g->oldp);
     free(g->oldn);
     eddy_arena_destroy(g->scratch);
+    for (int i = 0; i < g->nruns; i++) run_free(&g->runs[i]);
     free(g->runs);
     eddy_op_base_free(op);
     free(g);
