@@ -316,6 +316,24 @@ static int meta_get(eddy_state_txn *t, const char *key, const void **val, size_t
     return eddy_error_set(err, rc, 0, 0, "%s", e.msg);
 }
 
+/* Each sink's recover() with its marker of the checkpoint in t (NULL when it has none). */
+static int recover_sinks(eddy_checkpointer *c, eddy_state_txn *t, eddy_error *err)
+{
+    int rc = 0;
+    for (int k = 0; rc == 0 && k < c->nsinks; k++) {
+        const eddy_checkpoint_sink *s = &c->sinks[k];
+        if (!s->ops->recover) continue;
+        char key[32];
+        const void *val;
+        size_t len;
+        snprintf(key, sizeof key, "sink/%d", k);
+        rc = meta_get(t, key, &val, &len, err);
+        if (rc == EDDY_ENOTFOUND) rc = s->ops->recover(s->state, NULL, 0, err);
+        else if (rc == 0) rc = s->ops->recover(s->state, val, len, err);
+    }
+    return rc;
+}
+
 /* The text of line i of a "plan" record ("operator 2 GroupAggregate ..."), or NULL. Returns a
  * pointer into text and the line's length. */
 static const char *plan_line(const char *text, size_t n, int i, size_t *len)
@@ -428,14 +446,7 @@ static int restore(eddy_checkpointer *c, const char *what, const char *where, ed
         /* the job had ended by itself: only its last commit may be left to complete; no
          * operator or source is restored (that checkpoint holds none), the job ends at once */
         c->finished = true;
-        for (int k = 0; rc == 0 && k < c->nsinks; k++) {
-            const eddy_checkpoint_sink *s = &c->sinks[k];
-            if (!s->ops->recover) continue;
-            snprintf(key, sizeof key, "sink/%d", k);
-            rc = meta_get(t, key, &val, &len, err);
-            if (rc == EDDY_ENOTFOUND) rc = s->ops->recover(s->state, NULL, 0, err);
-            else if (rc == 0) rc = s->ops->recover(s->state, val, len, err);
-        }
+        rc = recover_sinks(c, t, err);
         eddy_state_abort(t);
         return rc;
     }
@@ -479,14 +490,7 @@ static int restore(eddy_checkpointer *c, const char *what, const char *where, ed
         }
         if (rc == 0) rc = s->ops->seek(s->state, val, len, err);
     }
-    for (int k = 0; rc == 0 && k < c->nsinks; k++) {
-        const eddy_checkpoint_sink *s = &c->sinks[k];
-        if (!s->ops->recover) continue;
-        snprintf(key, sizeof key, "sink/%d", k);
-        rc = meta_get(t, key, &val, &len, err);
-        if (rc == EDDY_ENOTFOUND) rc = s->ops->recover(s->state, NULL, 0, err);
-        else if (rc == 0) rc = s->ops->recover(s->state, val, len, err);
-    }
+    if (rc == 0) rc = recover_sinks(c, t, err);
     eddy_state_abort(t);
     return rc;
 }
