@@ -102,8 +102,7 @@ typedef struct grp_op {
         uint32_t id;
         bool dead;          /* merged into a newer run */
         uint64_t named;     /* the last checkpoint (begin sequence) that saw it live; 0: none */
-        uint64_t *bloom;    /* which keys it may hold (NULL: unknown, after a restore) */
-        uint64_t mask;      /* bits of bloom - 1 */
+        eddy_spilltab_bloom bloom; /* which keys it may hold */
         uint32_t count;     /* groups in it */
     } *runs;                /* oldest first; a group's newest piece wins */
     int nruns, capruns;
@@ -116,7 +115,7 @@ static void update_state_bytes(grp_op *g)
 {
     int64_t b = (int64_t)eddy_hmap_memory(g->groups) + g->heap;
     for (int i = 0; i < g->nruns; i++)
-        if (g->runs[i].bloom) b += (int64_t)(g->runs[i].mask + 1) / 8;
+        b += (int64_t)eddy_spilltab_bloom_bytes(&g->runs[i].bloom);
     g->base.state_bytes = b > 0 ? (uint64_t)b : 0;
 }
 
@@ -217,39 +216,6 @@ static void next_stamp(grp_op *g)
  * MAX_RUNS live runs are merged into one. Not with a state TTL (expired groups would come back
  * from disk). */
 
-/* Bloom filters of runs: about 12 bits and 3 probes per group (under 1% false positives), so
- * that a key that is new to the job costs no lookup on disk. */
-static void bloom_init(struct grun *r, uint32_t count)
-{
-    uint64_t bits = 1024;
-    while (bits < (uint64_t)count * 12) bits <<= 1;
-    r->bloom = eddy_xcalloc(bits / 64, sizeof(uint64_t));
-    r->mask = bits - 1;
-}
-
-static inline uint64_t probe(uint64_t h, int i)
-{
-    return h + (uint64_t)i * ((h >> 29) | 1) * 0x9E3779B97F4A7C15ull;
-}
-
-static void bloom_add(struct grun *r, uint64_t h)
-{
-    for (int i = 0; i < 3; i++) {
-        uint64_t b = probe(h, i) & r->mask;
-        r->bloom[b >> 6] |= 1ull << (b & 63);
-    }
-}
-
-static bool bloom_may(const struct grun *r, uint64_t h)
-{
-    if (!r->bloom) return true;
-    for (int i = 0; i < 3; i++) {
-        uint64_t b = probe(h, i) & r->mask;
-        if (!(r->bloom[b >> 6] >> (b & 63) & 1)) return false;
-    }
-    return true;
-}
-
 /* The groups a batch inserted (isnew) that have a spilled state: read it back. */
 static int load_spilled(grp_op *g, const uint32_t *gids, const uint8_t *isnew, size_t n,
                         eddy_error *err)
@@ -264,7 +230,7 @@ static int load_spilled(grp_op *g, const uint32_t *gids, const uint8_t *isnew, s
         const void *key = eddy_hmap_key(g->groups, gids[i], &klen);
         uint64_t hash = eddy_hmap_hash(g->groups, gids[i]);
         for (int r = g->nruns - 1; r >= 0; r--) {
-            if (g->runs[r].dead || !bloom_may(&g->runs[r], hash)) continue;
+            if (g->runs[r].dead || !eddy_spilltab_bloom_may(&g->runs[r].bloom, hash)) continue;
             int found = eddy_spilltab_find(sp, g->owner, g->aggs, g->runs[r].id, 0, key, klen,
                                            hash, h, &g->heap, err);
             if (found < 0) rc = found;
@@ -289,8 +255,7 @@ static void add_run(grp_op *g, uint32_t id)
 
 static void run_free(struct grun *r)
 {
-    free(r->bloom);
-    r->bloom = NULL;
+    eddy_spilltab_bloom_free(&r->bloom);
 }
 
 /* Drops the dead runs that no checkpoint which may still be restored names. */
@@ -316,7 +281,7 @@ static int put_visit(void *ctx, const void *key, size_t klen, uint64_t hash, con
 {
     grp_op *g = ((void **)ctx)[0];
     struct grun *into = ((void **)ctx)[2];
-    bloom_add(into, hash);
+    eddy_spilltab_bloom_add(&into->bloom, hash);
     into->count++;
     return eddy_spilltab_put(((void **)ctx)[1], g->aggs, 0, key, klen, hash, acc, err);
 }
@@ -335,7 +300,7 @@ static int compact_runs(grp_op *g, eddy_error *err)
     eddy_spilltab_writer *w;
     uint32_t id;
     struct grun merged = {0};
-    bloom_init(&merged, total);
+    eddy_spilltab_bloom_init(&merged.bloom, total);
     int rc = eddy_spilltab_begin(g->base.spill, g->owner, &id, &w, err);
     if (!rc) {
         void *ctx[3] = {g, w, &merged};
@@ -352,7 +317,6 @@ static int compact_runs(grp_op *g, eddy_error *err)
     for (int i = 0; i < g->nruns; i++) g->runs[i].dead = true;
     add_run(g, id);
     g->runs[g->nruns - 1].bloom = merged.bloom;
-    g->runs[g->nruns - 1].mask = merged.mask;
     g->runs[g->nruns - 1].count = merged.count;
     return drop_dead(g, err);
 }
@@ -375,10 +339,10 @@ static int grp_spill(eddy_op *op, eddy_error *err)
     if (rc) return rc;
     add_run(g, id);
     struct grun *r = &g->runs[g->nruns - 1];
-    bloom_init(r, eddy_hmap_count(g->groups));
+    eddy_spilltab_bloom_init(&r->bloom, eddy_hmap_count(g->groups));
     uint32_t end0 = eddy_hmap_end(g->groups);
     for (uint32_t i = 0; i < end0; i++)
-        if (eddy_hmap_live(g->groups, i)) bloom_add(r, eddy_hmap_hash(g->groups, i));
+        if (eddy_hmap_live(g->groups, i)) eddy_spilltab_bloom_add(&r->bloom, eddy_hmap_hash(g->groups, i));
     r->count = eddy_hmap_count(g->groups);
     if (getenv("EDDY_SPILL_LOG"))
         fprintf(stderr, "eddy: spill: %s run %u: %u group(s), %llu bytes of state\n", g->owner,

@@ -348,3 +348,42 @@ int eddy_spilltab_find(eddy_spill *sp, const char *owner, const eddy_aggs *aggs,
     eddy_spill_read_end(sp);
     return rc ? rc : found;
 }
+
+/* ---- Bloom filters ---- */
+
+void eddy_spilltab_bloom_init(eddy_spilltab_bloom *b, uint32_t keys)
+{
+    uint64_t bits = 1024;
+    while (bits < (uint64_t)keys * 12) bits <<= 1;
+    b->bits = eddy_xcalloc(bits / 64, sizeof(uint64_t));
+    b->mask = bits - 1;
+}
+
+static inline uint64_t probe(uint64_t h, int i)
+{
+    return h + (uint64_t)i * ((h >> 29) | 1) * 0x9E3779B97F4A7C15ull;
+}
+
+void eddy_spilltab_bloom_add(eddy_spilltab_bloom *b, uint64_t hash)
+{
+    for (int i = 0; i < 3; i++) {
+        uint64_t x = probe(hash, i) & b->mask;
+        b->bits[x >> 6] |= 1ull << (x & 63);
+    }
+}
+
+bool eddy_spilltab_bloom_may(const eddy_spilltab_bloom *b, uint64_t hash)
+{
+    if (!b->bits) return true;
+    for (int i = 0; i < 3; i++) {
+        uint64_t x = probe(hash, i) & b->mask;
+        if (!(b->bits[x >> 6] >> (x & 63) & 1)) return false;
+    }
+    return true;
+}
+
+void eddy_spilltab_bloom_free(eddy_spilltab_bloom *b)
+{
+    free(b->bits);
+    b->bits = NULL;
+}

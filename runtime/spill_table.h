@@ -76,4 +76,20 @@ int eddy_spilltab_find(eddy_spill *sp, const char *owner, const eddy_aggs *aggs,
                        int64_t t, const void *gkey, size_t gklen, uint64_t hash, void *row,
                        int64_t *heap, eddy_error *err);
 
+/* A Bloom filter over the group keys of a run (their rowkey hashes): about 12 bits and 3 probes
+ * per key, under 1% false positives, so that a key new to the job costs no lookup on disk.
+ * bits NULL: nothing known (a run restored from a checkpoint): every key may be there. */
+typedef struct eddy_spilltab_bloom {
+    uint64_t *bits;
+    uint64_t mask;
+} eddy_spilltab_bloom;
+void eddy_spilltab_bloom_init(eddy_spilltab_bloom *b, uint32_t keys);
+void eddy_spilltab_bloom_add(eddy_spilltab_bloom *b, uint64_t hash);
+bool eddy_spilltab_bloom_may(const eddy_spilltab_bloom *b, uint64_t hash);
+static inline size_t eddy_spilltab_bloom_bytes(const eddy_spilltab_bloom *b)
+{
+    return b->bits ? (size_t)(b->mask + 1) / 8 : 0;
+}
+void eddy_spilltab_bloom_free(eddy_spilltab_bloom *b);
+
 #endif
