@@ -35,20 +35,28 @@
  * re-creates the sessions with their creation order (which orders ties when they fire) and one
  * timer each.
  *
- * Sessions that fire at one watermark are emitted in end order, ties in creation order.
+ * Version 2 of the meta entry adds the spill runs (see "state beyond memory" below).
+ *
+ * Sessions that fire at one watermark are emitted in end order, ties in creation order (those
+ * fired from spill runs after the ones in memory, in (end, key) order).
  * Allowed lateness delays the firing to end - 1 + lateness. Early firing and late firing
  * ('table.exec.emit.late-fire.enabled') are not supported for session windows yet: the
  * constructor says so.
  */
+#include <malloc.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
+#include "../common/hash.h"
 #include "../common/hashmap.h"
 #include "agg.h"
 #include "operator.h"
 #include "opstate.h"
 #include "rowkey.h"
+#include "spill_table.h"
 
 typedef struct sess {
     int64_t start;      /* first row's time */
@@ -107,6 +115,21 @@ typedef struct ses_op {
 
     eddy_batch *out;
     eddy_arena *scratch;
+
+    char owner[48];         /* name of its spill runs ("" until the first) */
+    struct xrun {
+        uint32_t id;
+        bool dead;          /* every session in it has fired or come back */
+        uint64_t named;     /* the last checkpoint (begin sequence) that saw it live; 0: none */
+        int64_t from;       /* sessions ending before this have fired or come back */
+        int64_t next_end;   /* the first end >= from in it; INT64_MAX: none */
+        eddy_spilltab_bloom bloom; /* its keys */
+    } *runs;
+    int nruns, capruns;
+    uint64_t ckpt_begun, ckpt_done;
+    eddy_hset *back;        /* creation numbers (seq) of spilled sessions that came back into
+                             * memory, until their run's firing passes them */
+    eddy_strbuf kb, vb;     /* scratch for run entries */
 } ses_op;
 
 static inline int64_t sat_add(int64_t a, int64_t b)
@@ -272,9 +295,10 @@ static void tidy_keys(ses_op *s)
 
 static void update_state_bytes(ses_op *s)
 {
-    int64_t b = (int64_t)eddy_hmap_memory(s->keys) + s->heap +
+    int64_t b = (int64_t)eddy_hmap_memory(s->keys) + s->heap + (int64_t)eddy_hset_memory(s->back) +
                 (int64_t)s->capsess * (int64_t)(sizeof(sess) + s->row_size) +
                 (int64_t)s->captimers * (int64_t)sizeof(timer);
+    for (int r = 0; r < s->nruns; r++) b += (int64_t)eddy_spilltab_bloom_bytes(&s->runs[r].bloom);
     s->base.state_bytes = b > 0 ? (uint64_t)b : 0;
 }
 
@@ -313,6 +337,9 @@ static int emit_session(ses_op *s, uint32_t i, eddy_error *err)
     return 0;
 }
 
+static int fire_runs(ses_op *s, int64_t wm, eddy_error *err);
+static void next_fire_of_runs(ses_op *s);
+
 static _Thread_local const ses_op *cmp_op;
 static int fired_cmp(const void *a, const void *b)
 {
@@ -349,8 +376,10 @@ static int fire(ses_op *s, int64_t wm, eddy_error *err)
     for (uint32_t j = 0; j < nf && !rc; j++) rc = emit_session(s, fired[j], err);
     for (uint32_t j = 0; j < nf; j++) sess_free(s, fired[j]);
     free(fired);
+    if (!rc && s->nruns) rc = fire_runs(s, wm, err); /* the sessions on disk (spill) */
     if (wm > s->seen) s->seen = wm;
     s->next_fire = s->ntimers ? fire_wm(s, s->timers[0].end) : INT64_MAX;
+    next_fire_of_runs(s);
     if (rc) return rc;
     return flush_out(s, err);
 }
@@ -363,6 +392,445 @@ static int advance(ses_op *s, int64_t wm, eddy_error *err)
         return 0;
     }
     return fire(s, wm, err);
+}
+
+/* ---- state beyond memory (operator.h spill; spill.h) ----
+ * A spill writes every open session as one run and empties the operator. A run holds, per
+ * session, 'D' | end | skey | seq -> long flag (+ key) | start | accumulator, in firing order,
+ * and per key 'K' | skey -> its sessions' (end, seq) (skey: spill_table.h). A row whose key is
+ * not in memory first brings the key's spilled sessions back (load_key; the runs' Bloom filters
+ * spare most lookups), so that merging and lateness see them as before; sessions that stay on
+ * disk fire from their runs, in (end, key) order, when the watermark passes them. The creation
+ * numbers of sessions that came back are kept (back) until their run's firing passes them, so
+ * that they fire only once. */
+
+#define SK (EDDY_SPILLTAB_KEY + 8)
+
+static void put_be64(unsigned char *p, uint64_t v)
+{
+    for (int i = 0; i < 8; i++) p[i] = (unsigned char)(v >> (56 - 8 * i));
+}
+
+static uint64_t get_be64(const unsigned char *p)
+{
+    uint64_t v = 0;
+    for (int i = 0; i < 8; i++) v = v << 8 | p[i];
+    return v;
+}
+
+/* The key of a session in `back`: its run and creation number. */
+static uint64_t back_key(unsigned char out[12], uint32_t run, uint64_t seq)
+{
+    memcpy(out, &run, 4);
+    memcpy(out + 4, &seq, 8);
+    return eddy_hash_bytes(out, 12);
+}
+
+static size_t skey_of_sess(const ses_op *s, uint32_t i, unsigned char *out)
+{
+    size_t klen;
+    const void *key = eddy_hmap_key(s->keys, s->sess[i].key, &klen);
+    return eddy_spilltab_skey(key, klen, eddy_hmap_hash(s->keys, s->sess[i].key), out);
+}
+
+static int skey_cmp(const ses_op *s, uint32_t a, uint32_t b)
+{
+    unsigned char x[SK], y[SK];
+    size_t nx = skey_of_sess(s, a, x), ny = skey_of_sess(s, b, y);
+    int c = memcmp(x, y, nx < ny ? nx : ny);
+    return c ? c : (nx < ny ? -1 : nx > ny);
+}
+
+static int fire_order(const void *a, const void *b, void *ctx)
+{
+    const ses_op *s = ctx;
+    uint32_t i = *(const uint32_t *)a, j = *(const uint32_t *)b;
+    const sess *x = &s->sess[i], *y = &s->sess[j];
+    if (x->end != y->end) return x->end < y->end ? -1 : 1;
+    int c = skey_cmp(s, i, j);
+    return c ? c : (x->seq < y->seq ? -1 : x->seq > y->seq);
+}
+
+static int key_order(const void *a, const void *b, void *ctx)
+{
+    const ses_op *s = ctx;
+    uint32_t i = *(const uint32_t *)a, j = *(const uint32_t *)b;
+    int c = skey_cmp(s, i, j);
+    if (c) return c;
+    const sess *x = &s->sess[i], *y = &s->sess[j];
+    if (x->end != y->end) return x->end < y->end ? -1 : 1;
+    return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* The data entry's key of a session: 'D' | end | skey | seq. */
+static void data_key(eddy_strbuf *k, int64_t end, const unsigned char *sk, size_t skn, uint64_t seq)
+{
+    unsigned char b[8];
+    eddy_strbuf_clear(k);
+    eddy_strbuf_putc(k, 'D');
+    eddy_state_key_i64(b, end);
+    eddy_strbuf_append(k, (const char *)b, 8);
+    eddy_strbuf_append(k, (const char *)sk, skn);
+    put_be64(b, seq);
+    eddy_strbuf_append(k, (const char *)b, 8);
+}
+
+static void next_fire_of_runs(ses_op *s)
+{
+    for (int r = 0; r < s->nruns; r++) {
+        if (s->runs[r].dead || s->runs[r].next_end == INT64_MAX) continue;
+        int64_t f = fire_wm(s, s->runs[r].next_end);
+        if (f < s->next_fire) s->next_fire = f;
+    }
+}
+
+/* Drops the dead runs that no checkpoint which may still be restored names. */
+static int drop_dead(ses_op *s, eddy_error *err)
+{
+    int rc = 0;
+    for (int i = 0; i < s->nruns && !rc;) {
+        struct xrun *r = &s->runs[i];
+        if (r->dead && (r->named == 0 || r->named < s->ckpt_done)) {
+            rc = eddy_spill_run_drop(s->base.spill, s->owner, r->id, err);
+            eddy_spilltab_bloom_free(&r->bloom);
+            memmove(r, r + 1, sizeof *r * (size_t)(s->nruns - i - 1));
+            s->nruns--;
+            continue;
+        }
+        i++;
+    }
+    return rc;
+}
+
+static void reset_all(ses_op *s);
+
+static int ses_spill(eddy_op *op, eddy_error *err)
+{
+    ses_op *s = (ses_op *)op;
+    if (!op->spill || s->nlive == 0) return 0;
+    if ((int64_t)op->state_bytes < eddy_spill_budget(op->spill) / 8) return 0;
+    if (!s->owner[0]) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        snprintf(s->owner, sizeof s->owner, "s%d-%x", op->plan->id,
+                 (unsigned)(ts.tv_nsec ^ ts.tv_sec ^ getpid()));
+    }
+    uint32_t *o = eddy_xmalloc(sizeof *o * s->nlive), n = 0;
+    for (uint32_t i = 0; i < s->nsess; i++)
+        if (s->sess[i].live) o[n++] = i;
+    eddy_spill_writer *w;
+    uint32_t id;
+    int rc = eddy_spill_run_begin(op->spill, s->owner, &id, &w, err);
+    if (rc) {
+        free(o);
+        return rc;
+    }
+    unsigned char sk[SK], b[8];
+    int64_t min_end = INT64_MAX;
+    qsort_r(o, n, sizeof *o, fire_order, s);
+    for (uint32_t j = 0; j < n && !rc; j++) {
+        const sess *x = &s->sess[o[j]];
+        size_t klen, skn = skey_of_sess(s, o[j], sk);
+        const void *key = eddy_hmap_key(s->keys, x->key, &klen);
+        data_key(&s->kb, x->end, sk, skn, x->seq);
+        eddy_strbuf_clear(&s->vb);
+        eddy_strbuf_putc(&s->vb, klen > EDDY_SPILLTAB_KEY);
+        if (klen > EDDY_SPILLTAB_KEY) {
+            eddy_opstate_put_u32(&s->vb, (uint32_t)klen);
+            eddy_strbuf_append(&s->vb, key, klen);
+        }
+        eddy_opstate_put_i64(&s->vb, x->start);
+        eddy_aggs_row_encode(s->aggs, row_of(s, o[j]), &s->vb);
+        rc = eddy_spill_put(w, s->kb.s, s->kb.n, s->vb.s, s->vb.n, err);
+        if (x->end < min_end) min_end = x->end;
+    }
+    /* the key index, and the Bloom filter of the keys */
+    struct xrun run = {.id = id, .from = INT64_MIN, .next_end = min_end};
+    eddy_spilltab_bloom_init(&run.bloom, eddy_hmap_count(s->keys));
+    qsort_r(o, n, sizeof *o, key_order, s);
+    for (uint32_t j = 0; j < n && !rc;) {
+        uint32_t k = j;
+        eddy_strbuf_clear(&s->vb);
+        while (k < n && (k == j || skey_cmp(s, o[j], o[k]) == 0)) k++;
+        eddy_opstate_put_u32(&s->vb, k - j);
+        for (uint32_t m = j; m < k; m++) {
+            eddy_opstate_put_i64(&s->vb, s->sess[o[m]].end);
+            eddy_opstate_put_u64(&s->vb, s->sess[o[m]].seq);
+        }
+        size_t skn = skey_of_sess(s, o[j], sk);
+        eddy_strbuf_clear(&s->kb);
+        eddy_strbuf_putc(&s->kb, 'K');
+        eddy_strbuf_append(&s->kb, (const char *)sk, skn);
+        eddy_spilltab_bloom_add(&run.bloom, eddy_hmap_hash(s->keys, s->sess[o[j]].key));
+        rc = eddy_spill_put(w, s->kb.s, s->kb.n, s->vb.s, s->vb.n, err);
+        j = k;
+    }
+    (void)b;
+    free(o);
+    int rc2 = eddy_spill_run_end(w, rc == 0, err);
+    if (rc || rc2) {
+        eddy_spilltab_bloom_free(&run.bloom);
+        return rc ? rc : rc2;
+    }
+    if (s->nruns == s->capruns) {
+        s->capruns = s->capruns ? s->capruns * 2 : 8;
+        s->runs = eddy_xrealloc(s->runs, sizeof *s->runs * (size_t)s->capruns);
+    }
+    s->runs[s->nruns++] = run;
+    if (getenv("EDDY_SPILL_LOG"))
+        fprintf(stderr, "eddy: spill: %s run %u: %u session(s), %llu bytes of state\n", s->owner,
+                id, n, (unsigned long long)op->state_bytes);
+    reset_all(s);
+    s->next_fire = INT64_MAX;
+    next_fire_of_runs(s);
+    update_state_bytes(s);
+    malloc_trim(0);
+    return 0;
+}
+
+/* The entry of run r under key k exactly: 1 and its value (valid until the cursor closes), 0. */
+static int run_get(ses_op *s, uint32_t run, const eddy_strbuf *k, eddy_spill_cursor **c,
+                   const void **val, size_t *vlen, eddy_error *err)
+{
+    int rc = eddy_spill_cursor_open(s->base.spill, s->owner, run, k->s, k->n, c, err);
+    if (rc) return rc;
+    const void *key;
+    size_t klen;
+    int got = eddy_spill_cursor_get(*c, &key, &klen, val, vlen, err);
+    if (got <= 0) return got;
+    return klen == k->n && memcmp(key, k->s, klen) == 0;
+}
+
+static int spilled_damaged(const ses_op *s, eddy_error *err)
+{
+    return eddy_error_set(err, EDDY_ESTATE, s->base.plan->line, s->base.plan->col,
+                          "a spilled SESSION window entry is damaged (spill store)");
+}
+
+/* Brings the spilled sessions of key (not in memory) back: each becomes an open session again
+ * with its start, end, creation number and accumulator. */
+static int load_key(ses_op *s, const void *key, size_t klen, uint64_t hash, eddy_error *err)
+{
+    unsigned char sk[SK];
+    size_t skn = eddy_spilltab_skey(key, klen, hash, sk);
+    int rc = 0;
+    for (int r = 0; r < s->nruns && !rc; r++) {
+        struct xrun *x = &s->runs[r];
+        if (x->dead || !eddy_spilltab_bloom_may(&x->bloom, hash)) continue;
+        eddy_strbuf_clear(&s->kb);
+        eddy_strbuf_putc(&s->kb, 'K');
+        eddy_strbuf_append(&s->kb, (const char *)sk, skn);
+        eddy_spill_cursor *c = NULL;
+        const void *val;
+        size_t vlen;
+        int got = run_get(s, x->id, &s->kb, &c, &val, &vlen, err);
+        if (got <= 0) {
+            eddy_spill_cursor_close(c);
+            rc = got;
+            continue;
+        }
+        /* copy the index: the cursors below move */
+        eddy_strbuf idx = {0};
+        eddy_strbuf_append(&idx, val, vlen);
+        eddy_spill_cursor_close(c);
+        eddy_opstate_rd rd = eddy_opstate_rd_of(idx.s, idx.n);
+        uint32_t n = eddy_opstate_get_u32(&rd);
+        for (uint32_t j = 0; j < n && !rc; j++) {
+            int64_t end = eddy_opstate_get_i64(&rd);
+            uint64_t seq = eddy_opstate_get_u64(&rd);
+            if (rd.bad) {
+                rc = spilled_damaged(s, err);
+                break;
+            }
+            unsigned char bk[12];
+            uint64_t bh = back_key(bk, x->id, seq);
+            if (end < x->from || eddy_hset_contains(s->back, bk, 12, bh)) continue;
+            data_key(&s->kb, end, sk, skn, seq);
+            got = run_get(s, x->id, &s->kb, &c, &val, &vlen, err);
+            if (got == 0) rc = spilled_damaged(s, err);
+            if (got <= 0) {
+                if (!rc) rc = got;
+                eddy_spill_cursor_close(c);
+                break;
+            }
+            const unsigned char *p = val;
+            size_t off = 1;
+            if (vlen < 1 + 8) got = -1;
+            else if (p[0]) off += 4 + (size_t)(p[1] | p[2] << 8 | p[3] << 16 | (uint32_t)p[4] << 24);
+            if (got < 0 || off + 8 > vlen) {
+                eddy_spill_cursor_close(c);
+                rc = spilled_damaged(s, err);
+                break;
+            }
+            eddy_opstate_rd v = eddy_opstate_rd_of(p + off, vlen - off);
+            int64_t start = eddy_opstate_get_i64(&v);
+            uint32_t kid;
+            eddy_hmap_upsert(s->keys, key, klen, hash, NULL, &kid);
+            uint32_t i = sess_new(s, kid, start, end);
+            s->sess[i].seq = seq;
+            int64_t used = eddy_aggs_row_decode(s->aggs, row_of(s, i), p + off + 8, vlen - off - 8,
+                                                &s->heap, err);
+            eddy_spill_cursor_close(c);
+            if (used < 0) rc = (int)used;
+            eddy_hset_add(s->back, bk, 12, bh, NULL);
+        }
+        eddy_strbuf_free(&idx);
+    }
+    return rc;
+}
+
+/* Brings back the spilled sessions of the keys of rows take[i] != 0 that are not in memory. */
+static int load_spilled(ses_op *s, const eddy_rowkey_batch *kb, const uint8_t *take, int n,
+                        eddy_error *err)
+{
+    int rc = eddy_spill_read_begin(s->base.spill, err);
+    if (rc) return rc;
+    for (int i = 0; i < n && !rc; i++) {
+        if (!take[i]) continue;
+        const void *key = kb->u64 ? (const void *)&kb->u64[i] : kb->keys[i];
+        size_t klen = kb->u64 ? 8 : kb->lens[i];
+        uint32_t id;
+        if (eddy_hmap_find_id(s->keys, key, klen, kb->hashes[i], &id)) continue;
+        rc = load_key(s, key, klen, kb->hashes[i], err);
+        /* the key stays in memory (without sessions, tidy_keys removes it): looked up once */
+        if (!rc && !eddy_hmap_find_id(s->keys, key, klen, kb->hashes[i], &id)) {
+            if (kb->u64) eddy_hmap_upsert_u64(s->keys, kb->u64[i], kb->hashes[i], NULL, &id);
+            else eddy_hmap_upsert(s->keys, key, klen, kb->hashes[i], NULL, &id);
+            if (s->nemptied == s->capemptied) {
+                s->capemptied = s->capemptied ? s->capemptied * 2 : 64;
+                s->emptied = eddy_xrealloc(s->emptied, (size_t)s->capemptied * sizeof(uint32_t));
+            }
+            s->emptied[s->nemptied++] = id;
+        }
+    }
+    eddy_spill_read_end(s->base.spill);
+    return rc;
+}
+
+/* Emits a session read from a run: its key, window and accumulator. */
+static int emit_raw(ses_op *s, const void *key, size_t klen, int64_t start, int64_t end,
+                    const void *row, eddy_error *err)
+{
+    eddy_batch *o = s->out;
+    if (o->n == o->cap) {
+        int rc = flush_out(s, err);
+        if (rc) return rc;
+    }
+    int r = o->n;
+    eddy_rowkey_decode(&s->key, key, klen, o, 0, r);
+    int c = s->nkeys;
+    int64_t vals[3] = {start, end, end - 1};
+    for (int j = 0; j < 3; j++) {
+        o->cols[c + j].v.i64[r] = vals[j];
+        if (o->cols[c + j].nulls) o->cols[c + j].nulls[r] = 0;
+    }
+    int rc = eddy_aggs_output(s->aggs, row, o, c + 3, r, err);
+    if (rc) return rc;
+    if (o->kinds) o->kinds[r] = EDDY_ROW_INSERT;
+    o->n++;
+    return 0;
+}
+
+/* Fires the spilled sessions with end - 1 + lateness <= wm, run by run. */
+static int fire_runs(ses_op *s, int64_t wm, eddy_error *err)
+{
+    int rc = 0;
+    bool any = false;
+    for (int r = 0; r < s->nruns; r++)
+        any |= !s->runs[r].dead && s->runs[r].next_end != INT64_MAX &&
+               fire_wm(s, s->runs[r].next_end) <= wm;
+    if (!any) return 0;
+    rc = eddy_spill_read_begin(s->base.spill, err);
+    if (rc) return rc;
+    void *row = eddy_xcalloc(1, s->row_size);
+    int64_t heap = 0;
+    for (int r = 0; r < s->nruns && !rc; r++) {
+        struct xrun *x = &s->runs[r];
+        if (x->dead || x->next_end == INT64_MAX || fire_wm(s, x->next_end) > wm) continue;
+        eddy_strbuf_clear(&s->kb);
+        eddy_strbuf_putc(&s->kb, 'D');
+        unsigned char b[8];
+        eddy_state_key_i64(b, x->from);
+        eddy_strbuf_append(&s->kb, (const char *)b, 8);
+        eddy_spill_cursor *c;
+        rc = eddy_spill_cursor_open(s->base.spill, s->owner, x->id, s->kb.s, s->kb.n, &c, err);
+        if (rc) break;
+        x->next_end = INT64_MAX;
+        for (;;) {
+            const void *k, *v;
+            size_t kl, vl;
+            int got = eddy_spill_cursor_get(c, &k, &kl, &v, &vl, err);
+            if (got < 0) rc = got;
+            if (got <= 0) break;
+            const unsigned char *kp = k, *vp = v;
+            if (kp[0] != 'D') break;
+            if (kl < 1 + 8 + 8 || vl < 1 + 8) {
+                rc = spilled_damaged(s, err);
+                break;
+            }
+            int64_t end = eddy_state_key_i64_get(kp + 1);
+            if (fire_wm(s, end) > wm) {
+                x->next_end = end;
+                break;
+            }
+            x->from = end; /* entries of this end stay to be read while others qualify */
+            unsigned char bk[12];
+            uint64_t bh = back_key(bk, x->id, get_be64(kp + kl - 8));
+            if (eddy_hset_remove(s->back, bk, 12, bh)) { /* came back: it fires from memory */
+                rc = eddy_spill_cursor_next(c, err);
+                if (rc) break;
+                continue;
+            }
+            const void *key = kp + 9;
+            size_t klen = kl - 17, off = 1;
+            if (vp[0]) {
+                uint32_t n = (uint32_t)(vp[1] | vp[2] << 8 | vp[3] << 16 | (uint32_t)vp[4] << 24);
+                key = vp + 5;
+                klen = n;
+                off = 5 + (size_t)n;
+            }
+            if (off + 8 > vl) {
+                rc = spilled_damaged(s, err);
+                break;
+            }
+            eddy_opstate_rd rd = eddy_opstate_rd_of(vp + off, 8);
+            int64_t start = eddy_opstate_get_i64(&rd);
+            int64_t used = eddy_aggs_row_decode(s->aggs, row, vp + off + 8, vl - off - 8, &heap, err);
+            if (used < 0) rc = (int)used;
+            if (!rc) rc = emit_raw(s, key, klen, start, end, row, err);
+            eddy_aggs_row_free(s->aggs, row, &heap);
+            if (!rc) rc = eddy_spill_cursor_next(c, err);
+            if (rc) break;
+        }
+        eddy_spill_cursor_close(c);
+        if (!rc && x->next_end == INT64_MAX) x->dead = true;
+        else if (!rc) x->from = x->next_end;
+    }
+    free(row);
+    eddy_spill_read_end(s->base.spill);
+    if (!rc) rc = drop_dead(s, err);
+    return rc;
+}
+
+
+/* Frees every session and key: the state went to a run. */
+static void reset_all(ses_op *s)
+{
+    if (eddy_aggs_row_has_heap(s->aggs))
+        for (uint32_t i = 0; i < s->nsess; i++)
+            if (s->sess[i].live) eddy_aggs_row_free(s->aggs, row_of(s, i), &s->heap);
+    free(s->sess);
+    free(s->rows);
+    free(s->timers);
+    s->sess = NULL;
+    s->rows = NULL;
+    s->timers = NULL;
+    s->nsess = s->capsess = s->free_head = s->nlive = 0;
+    s->ntimers = s->captimers = 0;
+    s->nemptied = 0;
+    s->heap = 0;
+    eddy_hmap_destroy(s->keys);
+    s->keys = eddy_hmap_new(sizeof(keyval), 0);
 }
 
 /* ---- rows ---- */
@@ -419,6 +887,10 @@ static int ses_push(eddy_op *op, int input, eddy_batch *b, eddy_error *err)
     /* key ids of the rows taken */
     eddy_rowkey_batch kb;
     eddy_rowkey_encode(&s->key, b, s->scratch, &kb);
+    if (s->nruns) {
+        int lrc = load_spilled(s, &kb, take, n, err);
+        if (lrc) return lrc;
+    }
     uint32_t *kid = eddy_arena_alloc(s->scratch, (size_t)n * sizeof(uint32_t));
     {
         int m = 0;
@@ -575,7 +1047,7 @@ static int ses_tick(eddy_op *op, int64_t now_ms, eddy_error *err)
 
 /* ---- checkpoints (operator.h; entry layout in opstate.h) ---- */
 
-#define SES_STATE_VERSION 1
+#define SES_STATE_VERSION 2 /* 2: the spill runs and the sessions that came back follow */
 #define TAG_SESSION 'W'
 
 /* The settings the state depends on, checked on restore. */
@@ -603,7 +1075,28 @@ static int ses_snapshot(eddy_op *op, eddy_state_db *db, eddy_error *err)
         eddy_opstate_put_u64(&v, s->seq);
         eddy_opstate_put_u64(&v, op->late_rows);
         eddy_opstate_put_u32(&v, s->nlive);
+        /* version 2: the spill runs (named, not copied: spill.h) and the sessions that came back */
+        uint32_t ol = (uint32_t)strlen(s->owner), live = 0;
+        eddy_opstate_put_u32(&v, ol);
+        eddy_strbuf_append(&v, s->owner, ol);
+        for (int r = 0; r < s->nruns; r++) live += !s->runs[r].dead;
+        eddy_opstate_put_u32(&v, live);
+        for (int r = 0; r < s->nruns; r++) {
+            if (s->runs[r].dead) continue;
+            eddy_opstate_put_u32(&v, s->runs[r].id);
+            eddy_opstate_put_i64(&v, s->runs[r].from);
+            eddy_opstate_put_i64(&v, s->runs[r].next_end);
+        }
+        eddy_opstate_put_u32(&v, eddy_hset_count(s->back));
+        uint32_t bend = eddy_hmap_end(s->back);
+        for (uint32_t i = 0; i < bend; i++) {
+            if (!eddy_hmap_live(s->back, i)) continue;
+            size_t bl;
+            const char *bk = eddy_hmap_key(s->back, i, &bl);
+            eddy_strbuf_append(&v, bk, 12);
+        }
         rc = eddy_state_put(db, EDDY_OPSTATE_META_KEY, EDDY_OPSTATE_META_KLEN, v.s, v.n, err);
+        if (!rc && live) rc = eddy_spill_sync(op->spill, err);
     }
     /* in key order (opstate.h) */
     eddy_opstate_order *o = eddy_xmalloc(sizeof *o * (s->nlive ? s->nlive : 1));
@@ -676,7 +1169,8 @@ static int ses_restore(eddy_op *op, eddy_state_db *db, eddy_error *err)
     if (rc) return rc;
     eddy_opstate_rd r = eddy_opstate_rd_of(val, vlen);
     uint32_t version = eddy_opstate_get_u32(&r);
-    if (r.bad || version != SES_STATE_VERSION) return damaged(s, err, "unknown format");
+    if (r.bad || version < 1 || version > SES_STATE_VERSION)
+        return damaged(s, err, "unknown format");
     eddy_strbuf mine = {0};
     put_config(s, &mine);
     bool same = vlen - r.off >= mine.n && memcmp(r.p + r.off, mine.s, mine.n) == 0;
@@ -693,21 +1187,84 @@ static int ses_restore(eddy_op *op, eddy_state_db *db, eddy_error *err)
     uint64_t seq = eddy_opstate_get_u64(&r);
     uint64_t late = eddy_opstate_get_u64(&r);
     uint32_t nlive = eddy_opstate_get_u32(&r);
+    if (version >= 2) {
+        uint32_t ol = eddy_opstate_get_u32(&r);
+        if (!r.bad && (ol >= sizeof s->owner || r.n - r.off < ol)) r.bad = true;
+        if (!r.bad) {
+            memcpy(s->owner, r.p + r.off, ol);
+            s->owner[ol] = 0;
+            r.off += ol;
+        }
+        uint32_t nr = eddy_opstate_get_u32(&r);
+        for (uint32_t i = 0; i < nr && !r.bad; i++) {
+            struct xrun x = {.named = 1};
+            x.id = eddy_opstate_get_u32(&r);
+            x.from = eddy_opstate_get_i64(&r);
+            x.next_end = eddy_opstate_get_i64(&r);
+            if (s->nruns == s->capruns) {
+                s->capruns = s->capruns ? s->capruns * 2 : 8;
+                s->runs = eddy_xrealloc(s->runs, sizeof *s->runs * (size_t)s->capruns);
+            }
+            s->runs[s->nruns++] = x;
+        }
+        uint32_t nb = eddy_opstate_get_u32(&r);
+        for (uint32_t i = 0; i < nb && !r.bad; i++) {
+            if (r.n - r.off < 12) {
+                r.bad = true;
+                break;
+            }
+            eddy_hset_add(s->back, r.p + r.off, 12, eddy_hash_bytes(r.p + r.off, 12), NULL);
+            r.off += 12;
+        }
+    }
     if (r.bad || r.off != r.n) return damaged(s, err, "bad meta entry");
+    s->ckpt_begun = s->ckpt_done = 1;
+    if (s->owner[0]) {
+        if (!op->spill) return damaged(s, err, "spilled state but no spill store");
+        uint32_t *ids = eddy_xmalloc(sizeof *ids * (size_t)(s->nruns + 1));
+        for (int i = 0; i < s->nruns; i++) ids[i] = s->runs[i].id;
+        rc = eddy_spill_runs_keep(op->spill, s->owner, ids, s->nruns, err);
+        free(ids);
+        if (rc) return rc;
+    }
     rc = eddy_state_scan(db, NULL, 0, ses_restore_visit, s, err);
     if (rc) return rc;
     if (s->nlive != nlive) return damaged(s, err, "sessions missing");
     s->seen = seen;
     s->seq = seq;
     if (next_fire < s->next_fire) s->next_fire = next_fire;
+    next_fire_of_runs(s);
     op->late_rows = late;
     update_state_bytes(s);
     return 0;
 }
 
+/* The live runs are the ones the snapshot about to be taken names. */
+static void ses_checkpoint_begin(eddy_op *op)
+{
+    ses_op *s = (ses_op *)op;
+    s->ckpt_begun++;
+    for (int i = 0; i < s->nruns; i++)
+        if (!s->runs[i].dead) s->runs[i].named = s->ckpt_begun;
+}
+
+static void ses_checkpoint_done(eddy_op *op)
+{
+    ses_op *s = (ses_op *)op;
+    s->ckpt_done = s->ckpt_begun;
+    eddy_error err;
+    eddy_error_clear(&err);
+    if (s->nruns) (void)drop_dead(s, &err); /* a run that stays is dropped at the next try */
+}
+
 static void ses_destroy(eddy_op *op)
 {
     ses_op *s = (ses_op *)op;
+    for (int i = 0; i < s->nruns; i++) eddy_spilltab_bloom_free(&s->runs[i].bloom);
+    free(s->runs);
+    eddy_hset_destroy(s->back);
+    eddy_strbuf_free(&s->kb);
+    eddy_strbuf_free(&s->vb);
     if (eddy_aggs_row_has_heap(s->aggs))
         for (uint32_t i = 0; i < s->nsess; i++)
             if (s->sess[i].live) eddy_aggs_row_free(s->aggs, row_of(s, i), &s->heap);
@@ -733,6 +1290,9 @@ static const eddy_op_ops ses_ops = {
     .destroy = ses_destroy,
     .snapshot = ses_snapshot,
     .restore = ses_restore,
+    .checkpoint_begin = ses_checkpoint_begin,
+    .checkpoint_done = ses_checkpoint_done,
+    .spill = ses_spill,
 };
 
 eddy_op *eddy_op_session_agg_new(const eddy_plan *p, eddy_error *err)
@@ -784,6 +1344,7 @@ eddy_op *eddy_op_session_agg_new(const eddy_plan *p, eddy_error *err)
     s->nkeys = nkeys;
     eddy_rowkey_init(&s->key, p->u.window_agg.keys, nkeys, in);
     s->keys = eddy_hmap_new(sizeof(keyval), 0);
+    s->back = eddy_hset_new(0);
     s->seen = INT64_MIN;
     s->next_fire = INT64_MAX;
     const eddy_sqltype *types[p->out.n ? p->out.n : 1];

@@ -28,6 +28,15 @@ static const unsigned char *skey_of(const void *gkey, size_t gklen, uint64_t has
     return buf;
 }
 
+size_t eddy_spilltab_skey(const void *gkey, size_t gklen, uint64_t hash,
+                          unsigned char out[EDDY_SPILLTAB_KEY + 8])
+{
+    size_t n;
+    const unsigned char *k = skey_of(gkey, gklen, hash, out, &n);
+    if (k != out) memcpy(out, k, n);
+    return n;
+}
+
 /* LMDB's order: bytes, then the shorter first. */
 static int bytes_cmp(const unsigned char *a, size_t na, const unsigned char *b, size_t nb)
 {

@@ -44,6 +44,10 @@ int eddy_spilltab_put(eddy_spilltab_writer *w, const eddy_aggs *aggs, int64_t t,
 /* Commits the run (ok) or drops it; frees w. */
 int eddy_spilltab_end(eddy_spilltab_writer *w, bool ok, eddy_error *err);
 
+/* The skey of group key gkey (hash: its rowkey hash) into out; returns its length. */
+size_t eddy_spilltab_skey(const void *gkey, size_t gklen, uint64_t hash,
+                          unsigned char out[EDDY_SPILLTAB_KEY + 8]);
+
 /* Writes the tables maps[i] (times ts[i], strictly increasing) of owner as a new run (its
  * number in *run). Tables may be empty. */
 int eddy_spilltab_write(eddy_spill *sp, const char *owner, const eddy_aggs *aggs,

@@ -3,7 +3,7 @@
 window, with a memory budget far below what they take, must complete within a bounded resident
 set and give the same rows as a run with an unlimited budget.
 
-    spill_state_size.py --eddy build/release/shell/eddy [--kind window|group] [--keys 5000000]
+    spill_state_size.py --eddy build/release/shell/eddy [--kind window|group|session] [--keys 5000000]
                         [--budget 64mb] [--max-rss-mb 200] [--no-rss-check] [--keep]
 
 One `eddy run --no-checkpoints` of
@@ -21,7 +21,9 @@ with SET 'state.memory.budget' = budget and with '1 tb'. Required:
   - the rows of both runs are the same multiset, and they are exactly what the query means,
     computed here: one row per key, COUNT 1, SUM and MAX both k % 997, the one window start.
 --kind group runs the same over a GROUP BY k without a window (a changelog: one +I per key,
-printed to a file) instead.
+printed to a file) instead; --kind session over SESSION windows (PARTITION BY k, gap 1 hour:
+every key's session open until the input ends; window_start is then the key's own time and is
+not checked against a formula).
 Exit 0 when all holds; on a failure the files are kept and the reason printed.
 """
 import argparse
@@ -55,6 +57,9 @@ CREATE TABLE src (
         'fields.k.end' = '%(keys)d', 'rows-per-second' = '1000000000');
 SELECT k, COUNT(*), SUM(v), MAX(v) FROM src GROUP BY k;
 """
+SESSION_QUERY = QUERY.replace(
+    "FROM TABLE(TUMBLE(TABLE src, DESCRIPTOR(ts), INTERVAL '1' HOUR))",
+    "FROM TABLE(SESSION(TABLE src PARTITION BY k, DESCRIPTOR(ts), INTERVAL '1' HOUR))")
 WINDOW_START = '2023-11-14 22:00:00'    # 1700000000000 ms is 22:13:20 UTC
 KIND = 'window'
 
@@ -64,7 +69,7 @@ def run(eddy, tmp, name, keys, budget):
     out = os.path.join(tmp, name)
     sql = os.path.join(tmp, name + '.sql')
     with open(sql, 'w') as f:
-        f.write((GROUP_QUERY if KIND == 'group' else QUERY) %
+        f.write({'group': GROUP_QUERY, 'session': SESSION_QUERY}.get(KIND, QUERY) %
                 {'budget': budget, 'keys': keys, 'out': out})
     env = dict(os.environ, EDDY_SPILL_LOG='1', EDDY_NO_STATUS='1')
     t0 = time.monotonic()
@@ -114,7 +119,8 @@ def check_meaning(rows, keys):
         if len(f) != 5:
             return 'a row with %d fields: %r' % (len(f), line)
         k = int(f[0])
-        want = [str(k), WINDOW_START, '1', str(k % 997), str(k % 997)]
+        want = [str(k), f[1] if KIND == 'session' else WINDOW_START, '1', str(k % 997),
+                str(k % 997)]
         if f != want or not 1 <= k <= keys or seen[k]:
             return 'row %r: expected %r%s' % (line, ','.join(want), ' (twice)' if seen[k] else '')
         seen[k] = 1
@@ -125,7 +131,7 @@ def main():
     ap = argparse.ArgumentParser(description='State beyond memory: millions of keys in a small '
                                              'budget.')
     ap.add_argument('--eddy', required=True)
-    ap.add_argument('--kind', choices=['window', 'group'], default='window')
+    ap.add_argument('--kind', choices=['window', 'group', 'session'], default='window')
     ap.add_argument('--keys', type=int, default=5000000)
     ap.add_argument('--budget', default='64mb')
     ap.add_argument('--max-rss-mb', type=float, default=200.0)
