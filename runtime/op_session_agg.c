@@ -812,8 +812,7 @@ static int fire_runs(ses_op *s, int64_t wm, eddy_error *err)
     return rc;
 }
 
-
-/* Frees every session and key: the state went to a run. */
+/* Frees every session and key: the state went to a run (or the operator goes). */
 static void reset_all(ses_op *s)
 {
     if (eddy_aggs_row_has_heap(s->aggs))
@@ -1265,12 +1264,7 @@ static void ses_destroy(eddy_op *op)
     eddy_hset_destroy(s->back);
     eddy_strbuf_free(&s->kb);
     eddy_strbuf_free(&s->vb);
-    if (eddy_aggs_row_has_heap(s->aggs))
-        for (uint32_t i = 0; i < s->nsess; i++)
-            if (s->sess[i].live) eddy_aggs_row_free(s->aggs, row_of(s, i), &s->heap);
-    free(s->sess);
-    free(s->rows);
-    free(s->timers);
+    reset_all(s);
     free(s->emptied);
     eddy_hmap_destroy(s->keys);
     eddy_rowkey_free(&s->key);
