@@ -179,7 +179,7 @@ void eddy_cli_print_overview(void)
            "\n"
            "commands:\n");
     for (int i = 0; i < eddy_ncommands; i++)
-        printf("  %-9s %s\n", eddy_commands[i].name, eddy_commands[i].summary);
+        printf("  %-10s %s\n", eddy_commands[i].name, eddy_commands[i].summary);
     printf("\n"
            "With no command, eddy starts the interactive shell (repl).\n"
            "'eddy help COMMAND' or 'eddy COMMAND --help' tells more about one command.\n"

@@ -47,6 +47,7 @@ int eddy_cmd_repl(int argc, char **argv);
 int eddy_cmd_run(int argc, char **argv);
 int eddy_cmd_explain(int argc, char **argv);
 int eddy_cmd_parse(int argc, char **argv);
+int eddy_cmd_kafka_mock(int argc, char **argv);
 int eddy_cmd_version(int argc, char **argv);
 int eddy_cmd_help(int argc, char **argv);
 

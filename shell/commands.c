@@ -78,6 +78,27 @@ static const char help_parse[] =
     "exit codes: 0 parsed, 1 syntax error (with line, column and a caret), 2 usage error\n"
     "example:    eddy parse -D RATE=1000 sql/examples/tumble_revenue.sql\n";
 
+static const char help_kafka_mock[] =
+    "usage: eddy kafka-mock [--brokers N] [--topic NAME:PARTITIONS]... [--port P]\n"
+    "\n"
+    "Starts a local Kafka cluster (librdkafka's mock cluster) on 127.0.0.1 for trying eddy and\n"
+    "for tests: no broker needs to be installed. The first line of output is the bootstrap\n"
+    "address ('127.0.0.1:PORT', a comma-separated list with several brokers) for\n"
+    "'properties.bootstrap.servers' or kcat -b. It runs until SIGINT or SIGTERM (Ctrl-C), then\n"
+    "exits 0; the topics and their messages live in memory and are gone.\n"
+    "\n"
+    "      --brokers N             number of brokers, 1 to 32 (default 1)\n"
+    "      --topic NAME:PARTITIONS create topic NAME with PARTITIONS partitions (repeatable;\n"
+    "                              topics a client asks for are otherwise made on first use)\n"
+    "      --port P                bootstrap on 127.0.0.1:P (a relay to the brokers, whose own\n"
+    "                              ports librdkafka 2.0.2 picks: clients learn them from it)\n"
+    "  -h, --help                  this text\n"
+    "\n"
+    "exit codes: 0 stopped by a signal, 2 usage error (also: port P in use), 3 the cluster\n"
+    "            could not be set up\n"
+    "example:    eddy kafka-mock --topic bids:4\n"
+    "see also:   docs/connectors/kafka.md (the mock's limits)\n";
+
 static const char help_version[] =
     "usage: eddy version\n"
     "\n"
@@ -94,6 +115,7 @@ const eddy_command eddy_commands[] = {
     {"run", "run the statements of a SQL file", help_run, eddy_cmd_run},
     {"explain", "print the plan of a SQL file's queries", help_explain, eddy_cmd_explain},
     {"parse", "check a SQL file and print it normalized", help_parse, eddy_cmd_parse},
+    {"kafka-mock", "a local Kafka cluster for trying eddy", help_kafka_mock, eddy_cmd_kafka_mock},
     {"version", "versions of eddy and its libraries", help_version, eddy_cmd_version},
     {"help", "this list, or help on one command", help_help, eddy_cmd_help},
 };
