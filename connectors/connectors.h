@@ -21,5 +21,9 @@ extern const eddy_connector eddy_connector_nexmark;
 extern const eddy_connector eddy_connector_filesystem;
 extern const eddy_connector eddy_connector_print;
 extern const eddy_connector eddy_connector_blackhole;
+extern const eddy_connector eddy_connector_kafka;
+/* The two halves of 'kafka' (kafka_source.c, kafka_sink.c). */
+extern const eddy_source_ops eddy_kafka_source_ops;
+extern const eddy_sink_ops eddy_kafka_sink_ops;
 
 #endif

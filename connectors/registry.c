@@ -7,12 +7,21 @@
 
 #include <string.h>
 
+/* 'kafka': the source and the sink live in files of their own. */
+const eddy_connector eddy_connector_kafka = {
+    .name = "kafka",
+    .source = &eddy_kafka_source_ops,
+    .sink = &eddy_kafka_sink_ops,
+    .accepts_changelog = false,
+};
+
 static const eddy_connector *const builtin[] = {
     &eddy_connector_datagen,
     &eddy_connector_nexmark,
     &eddy_connector_filesystem,
     &eddy_connector_print,
     &eddy_connector_blackhole,
+    &eddy_connector_kafka,
     NULL,
 };
 
