@@ -650,9 +650,10 @@ static int ks_position(void *state, eddy_strbuf *buf, eddy_error *err)
     return 0;
 }
 
-static int ks_seek(void *state, const char *data, size_t len, eddy_error *err)
+/* Parses a position "p:offset,..." into next[] (one per partition; untouched where absent). */
+static int parse_position(kafka_source *s, const char *data, size_t len, int64_t *next,
+                          eddy_error *err)
 {
-    kafka_source *s = state;
     char *text = eddy_xmalloc(len + 1);
     memcpy(text, data, len);
     text[len] = 0;
@@ -676,10 +677,40 @@ static int ks_seek(void *state, const char *data, size_t len, eddy_error *err)
                                 tname(s), text, s->topic, s->nparts);
             break;
         }
-        s->next[part] = off;
+        next[part] = off;
         p = *e ? e + 1 : e;
     }
     free(text);
+    return rc;
+}
+
+static int ks_seek(void *state, const char *data, size_t len, eddy_error *err)
+{
+    kafka_source *s = state;
+    return parse_position(s, data, len, s->next, err);
+}
+
+/* After a checkpoint: its offsets go to the consumer group (asynchronously), so that lag tools
+ * see progress; eddy restarts from the checkpoint, not from these. */
+static int ks_commit_offsets(void *state, const char *pos, size_t len, eddy_error *err)
+{
+    kafka_source *s = state;
+    int64_t *next = eddy_xmalloc(sizeof *next * (size_t)(s->nparts ? s->nparts : 1));
+    for (int p = 0; p < s->nparts; p++) next[p] = -1;
+    int rc = parse_position(s, pos, len, next, err);
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(s->nparts);
+    for (int p = 0; rc == 0 && p < s->nparts; p++)
+        if (next[p] >= 0) rd_kafka_topic_partition_list_add(l, s->topic, p)->offset = next[p];
+    free(next);
+    if (rc == 0 && l->cnt > 0) {
+        rd_kafka_resp_err_t e = rd_kafka_commit(s->rk, l, 1);
+        if (e)
+            rc = eddy_error_set(err, EDDY_ECONNECTOR, 0, 0,
+                                "table '%s': committing offsets of topic '%s' to the consumer "
+                                "group failed: %s",
+                                tname(s), s->topic, rd_kafka_err2str(e));
+    }
+    rd_kafka_topic_partition_list_destroy(l);
     return rc;
 }
 
@@ -704,6 +735,7 @@ const eddy_source_ops eddy_kafka_source_ops = {
     .poll = ks_poll,
     .position = ks_position,
     .seek = ks_seek,
+    .commit_offsets = ks_commit_offsets,
     .progress = ks_progress,
     .close = ks_close,
 };

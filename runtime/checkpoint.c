@@ -81,6 +81,7 @@ struct eddy_checkpointer {
     /* the records of the checkpoint being taken, gathered in the job's process (step 1) */
     eddy_strbuf *markers;           /* per sink: its commit marker */
     eddy_strbuf *positions;         /* per source: its position */
+    bool offsets_warned;            /* a source's commit_offsets failed once (reported) */
     eddy_strbuf *op_wms;            /* per operator: its watermark record */
     eddy_strbuf *merge_wms;         /* per merge: its watermark record */
     /* the checkpoint in flight: its writer process (asynchronous checkpoints) */
@@ -774,6 +775,17 @@ static int complete(eddy_checkpointer *c, uint64_t id, int64_t t0, bool finished
     c->stats.last_id = id;
     for (int k = 0; !finished && k < c->nops; k++)
         if (c->ops[k]->ops->checkpoint_done) c->ops[k]->ops->checkpoint_done(c->ops[k]);
+    for (int k = 0; !finished && k < c->nsources; k++) {
+        const eddy_checkpoint_source *s = &c->sources[k];
+        if (!s->ops->commit_offsets) continue;
+        eddy_error e;
+        eddy_error_clear(&e);
+        if (s->ops->commit_offsets(s->state, c->positions[k].s ? c->positions[k].s : "",
+                                   c->positions[k].n, &e) != 0 && !c->offsets_warned) {
+            c->offsets_warned = true; /* progress for outside tools only: the job goes on */
+            fprintf(stderr, "eddy: warning: %s (reported once)\n", e.msg);
+        }
+    }
     for (int k = 0; rc == 0 && k < c->nsinks; k++) {
         const eddy_checkpoint_sink *s = &c->sinks[k];
         if (c->stats.last_async && s->ops->writer_commit)

@@ -101,6 +101,11 @@ typedef struct eddy_source_ops {
     /* Serializes the current position into buf / restores it. May be NULL (no recovery). */
     int (*position)(void *state, eddy_strbuf *buf, eddy_error *err);
     int (*seek)(void *state, const char *data, size_t len, eddy_error *err);
+    /* Optional: a checkpoint that stored `pos` (what position() gave for it) is durable. A
+     * source that shows its progress outside eddy does it here (kafka: the consumer group's
+     * committed offsets, for lag tools; eddy itself restarts from the checkpoint's position,
+     * never from these). Best effort: an error is reported once and the job goes on. */
+    int (*commit_offsets)(void *state, const char *pos, size_t len, eddy_error *err);
     /* Rows read so far and, when known, the total (bounded sources): for progress and ETA. */
     void (*progress)(void *state, uint64_t *done, uint64_t *total);
     void (*close)(void *state);

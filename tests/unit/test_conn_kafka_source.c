@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <time.h>
 
 #include "test_conn_util.h"
@@ -348,6 +349,57 @@ static void test_position_seek(void **st)
     src_close(&b);
 }
 
+/* After a checkpoint the job hands the source its position: the offsets must reach the
+ * consumer group (another consumer of the group sees them as committed). */
+static void test_commit_offsets(void **st)
+{
+    (void)st;
+    src a;
+    eddy_error err;
+    src_init(&a, 6, j_names, j_types, j_meta, 3, "topic", "j", "format", "json",
+             "properties.group.id", "lag-tools", NULL);
+    assert_int_equal(src_open(&a, &err), 0);
+    assert_int_equal(poll_once(&a, &err), EDDY_POLL_DATA);
+    eddy_strbuf pos = {0};
+    assert_int_equal(eddy_kafka_source_ops.position(a.state, &pos, &err), 0);
+    assert_non_null(eddy_kafka_source_ops.commit_offsets);
+    assert_int_equal(eddy_kafka_source_ops.commit_offsets(a.state, pos.s, pos.n, &err), 0);
+    int64_t want[3] = {0, 0, 0};
+    const char *p = eddy_strbuf_cstr(&pos);
+    for (int k = 0; k < 3; k++) {
+        int part;
+        long long off;
+        int used;
+        assert_int_equal(sscanf(p, "%d:%lld%n", &part, &off, &used), 2);
+        want[part] = off;
+        p += used + (p[used] == ',');
+    }
+    /* another member of the group reads what is committed (the commit is asynchronous) */
+    char msg[256];
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    assert_int_equal(rd_kafka_conf_set(conf, "bootstrap.servers", bootstraps, msg, sizeof msg), 0);
+    assert_int_equal(rd_kafka_conf_set(conf, "group.id", "lag-tools", msg, sizeof msg), 0);
+    rd_kafka_t *c = rd_kafka_new(RD_KAFKA_CONSUMER, conf, msg, sizeof msg);
+    assert_non_null(c);
+    bool same = false;
+    for (int tries = 0; tries < 100 && !same; tries++) {
+        eddy_batch_reset(a.b);
+        eddy_kafka_source_ops.poll(a.state, a.b, 10, &err); /* serves the commit's reply */
+        rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(3);
+        for (int k = 0; k < 3; k++) rd_kafka_topic_partition_list_add(l, "j", k);
+        if (rd_kafka_committed(c, l, 5000) == 0) {
+            same = true;
+            for (int k = 0; k < 3; k++) same = same && l->elems[k].offset == want[k];
+        }
+        rd_kafka_topic_partition_list_destroy(l);
+        if (!same) usleep(50000);
+    }
+    assert_true(same);
+    rd_kafka_destroy(c);
+    eddy_strbuf_free(&pos);
+    src_close(&a);
+}
+
 static void test_specific_and_latest(void **st)
 {
     (void)st;
@@ -444,6 +496,7 @@ int main(void)
         cmocka_unit_test(test_json_rows_and_metadata),
         cmocka_unit_test(test_csv_and_raw),
         cmocka_unit_test(test_position_seek),
+        cmocka_unit_test(test_commit_offsets),
         cmocka_unit_test(test_specific_and_latest),
         cmocka_unit_test(test_bad_message),
         cmocka_unit_test(test_option_errors),
