@@ -25,5 +25,9 @@ extern const eddy_connector eddy_connector_kafka;
 /* The two halves of 'kafka' (kafka_source.c, kafka_sink.c). */
 extern const eddy_source_ops eddy_kafka_source_ops;
 extern const eddy_sink_ops eddy_kafka_sink_ops;
+/* 'upsert-kafka': a changelog by primary key (upsert_kafka_source.c; the sink in kafka_sink.c). */
+extern const eddy_connector eddy_connector_upsert_kafka;
+extern const eddy_source_ops eddy_upsert_kafka_source_ops;
+extern const eddy_sink_ops eddy_upsert_kafka_sink_ops;
 
 #endif

@@ -671,3 +671,17 @@ const eddy_sink_ops eddy_kafka_sink_ops = {
     .writer_commit = NULL,
     .close = kafka_close,
 };
+
+/* 'upsert-kafka' (placeholder until it is written: opening one is refused). */
+static int uk_open(const eddy_sink_spec *spec, void **state, eddy_error *err)
+{
+    (void)state;
+    return eddy_error_set(err, EDDY_EUNSUPPORTED, 0, 0,
+                          "table '%s': writing connector 'upsert-kafka' is not supported yet",
+                          spec->table ? spec->table : "?");
+}
+
+const eddy_sink_ops eddy_upsert_kafka_sink_ops = {
+    .name = "upsert-kafka",
+    .open = uk_open,
+};

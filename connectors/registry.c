@@ -13,6 +13,16 @@ const eddy_connector eddy_connector_kafka = {
     .source = &eddy_kafka_source_ops,
     .sink = &eddy_kafka_sink_ops,
     .accepts_changelog = false,
+    .sink_metadata = (const char *const[]){"headers", "timestamp", NULL},
+};
+
+/* 'upsert-kafka': reads a (compacted) topic as a table, writes a changelog as upserts. */
+const eddy_connector eddy_connector_upsert_kafka = {
+    .name = "upsert-kafka",
+    .source = &eddy_upsert_kafka_source_ops,
+    .sink = &eddy_upsert_kafka_sink_ops,
+    .accepts_changelog = true,
+    .sink_metadata = (const char *const[]){"headers", "timestamp", NULL},
 };
 
 static const eddy_connector *const builtin[] = {
@@ -22,6 +32,7 @@ static const eddy_connector *const builtin[] = {
     &eddy_connector_print,
     &eddy_connector_blackhole,
     &eddy_connector_kafka,
+    &eddy_connector_upsert_kafka,
     NULL,
 };
 

@@ -61,17 +61,24 @@ static eddy_plan *apply_limit(binder *b, eddy_plan *sink, bscope *q, eddy_pos po
     return sink;
 }
 
-/* The physical columns of table o, in table order, as a sink writes them (PRIMARY KEY columns
+/* Whether a sink writes column cd: physical columns and METADATA columns that are not VIRTUAL
+ * (Flink's persisted columns: a sink writes 'headers' or 'timestamp' back into the message). */
+static bool persisted(const eddy_column_def *cd)
+{
+    return cd->kind == EDDY_COLUMN_PHYSICAL || (cd->kind == EDDY_COLUMN_METADATA && !cd->is_virtual);
+}
+
+/* The persisted columns of table o, in table order, as a sink writes them (PRIMARY KEY columns
  * NOT NULL). */
 static eddy_schema target_schema(binder *b, const cat_object *o)
 {
     const eddy_create_table *ct = o->table;
     int nt = 0;
-    for (int i = 0; i < ct->ncols; i++) nt += ct->cols[i].kind == EDDY_COLUMN_PHYSICAL;
+    for (int i = 0; i < ct->ncols; i++) nt += persisted(&ct->cols[i]);
     eddy_schema target = {pn_fields(b->a, nt), nt};
     for (int i = 0, k = 0; i < ct->ncols; i++) {
         const eddy_column_def *cd = &ct->cols[i];
-        if (cd->kind != EDDY_COLUMN_PHYSICAL) continue;
+        if (!persisted(cd)) continue;
         eddy_sqltype *t = pt_copy(b->a, cd->type);
         if (cd->primary_key) t->not_null = true;
         if (ct->primary_key)
@@ -145,6 +152,19 @@ static int sink_connector(binder *b, eddy_plan *sink, const cat_object *o, const
     sink->u.sink.noptions = nk;
     sink->u.sink.target = target;
     sink->u.sink.print_changelog = strcmp(connector, "print") == 0;
+    /* the metadata key of each persisted METADATA column (target order), NULL for physical ones */
+    const char **md = eddy_arena_zalloc(b->a, sizeof *md * (size_t)(nt ? nt : 1));
+    bool any = false;
+    for (int i = 0, k = 0; i < ct->ncols && k < nt; i++) {
+        const eddy_column_def *cd = &ct->cols[i];
+        if (!persisted(cd)) continue;
+        if (cd->kind == EDDY_COLUMN_METADATA) {
+            md[k] = astr(b, cd->metadata_key ? cd->metadata_key : cd->name->name);
+            any = true;
+        }
+        k++;
+    }
+    sink->u.sink.metadata = any ? md : NULL;
     return 0;
 }
 

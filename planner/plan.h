@@ -254,7 +254,10 @@ struct eddy_plan {
             const char *connector;
             eddy_kv *options;
             int noptions;
-            eddy_schema target;      /* the target table's physical columns, in table order */
+            eddy_schema target;      /* the target table's persisted columns (physical, and
+                                      * METADATA not VIRTUAL), in table order */
+            const char **metadata;   /* per target column: its metadata key, or NULL for a
+                                      * physical column; the array is NULL when none is metadata */
             bool print_changelog;    /* print row kinds (+I, -U, ...) */
             int64_t limit;           /* > 0: LIMIT n of the query; the job ends once the sink
                                       * has written n rows. 0 = no limit (LIMIT 0 is planned as

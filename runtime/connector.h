@@ -106,6 +106,10 @@ typedef struct eddy_source_ops {
      * committed offsets, for lag tools; eddy itself restarts from the checkpoint's position,
      * never from these). Best effort: an error is reported once and the job goes on. */
     int (*commit_offsets)(void *state, const char *pos, size_t len, eddy_error *err);
+    /* Optional: how far split i is behind the end of its stream (Kafka: the partition's high
+     * watermark minus the next offset to read, as last seen), or -1 when unknown or the split is
+     * not read by this process. For the consumer-lag metric. */
+    int64_t (*lag)(void *state, int split);
     /* Rows read so far and, when known, the total (bounded sources): for progress and ETA. */
     void (*progress)(void *state, uint64_t *done, uint64_t *total);
     void (*close)(void *state);
@@ -122,6 +126,11 @@ typedef struct eddy_sink_spec {
     FILE *out;                      /* print: where to write (stdout unless tests redirect) */
     bool checkpointing;             /* exactly-once: output visible at commit() (see above) */
     int index;                      /* the sink's index in the job (0, 1, ...): unique names */
+    /* Per column of schema: the metadata key it writes (a persisted METADATA column: Kafka's
+     * 'headers', 'timestamp'), or NULL for a physical column. NULL when no column is metadata.
+     * The job opens a sink with metadata columns only when its connector lists every key in
+     * eddy_connector.sink_metadata. */
+    const char *const *metadata;
 } eddy_sink_spec;
 
 typedef struct eddy_sink_ops {
@@ -148,6 +157,7 @@ typedef struct eddy_connector {
     const eddy_source_ops *source;  /* NULL if it cannot be read */
     const eddy_sink_ops *sink;      /* NULL if it cannot be written */
     bool accepts_changelog;         /* the sink takes updates and deletes */
+    const char *const *sink_metadata; /* metadata keys the sink writes (NULL-terminated), or NULL */
 } eddy_connector;
 
 /* A registry is a NULL-terminated array of connectors. */

@@ -171,6 +171,19 @@ static int open_sink(eddy_job *job, const eddy_plan *p, eddy_op **out, eddy_erro
     s->spec.job_name = job->plan->name;
     s->spec.out = job->opt.print_out ? job->opt.print_out : stdout;
     s->spec.checkpointing = job->opt.state_dir != NULL;
+    s->spec.metadata = (const char *const *)p->u.sink.metadata;
+    for (int k = 0; s->spec.metadata && k < p->u.sink.target.n; k++) {
+        const char *m = s->spec.metadata[k];
+        bool known = false;
+        for (int j = 0; m && c->sink_metadata && c->sink_metadata[j]; j++)
+            known = known || strcmp(c->sink_metadata[j], m) == 0;
+        if (m && !known)
+            return eddy_error_set(err, EDDY_EBIND, p->line, p->col,
+                                  "table '%s': connector '%s' cannot write metadata '%s' (column "
+                                  "'%s'); declare the column VIRTUAL to only read it",
+                                  p->u.sink.table, p->u.sink.connector, m,
+                                  p->u.sink.target.fields[k].name);
+    }
     s->spec.index = 0; /* the sink's rank among SINK nodes by node id (checkpoint.h) */
     for (int id = 0; id < p->id; id++)
         if (job->nodes[id] && job->nodes[id]->kind == EDDY_PLAN_SINK) s->spec.index++;
