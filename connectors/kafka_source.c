@@ -8,10 +8,8 @@
  * 'scan.startup.specific-offsets' = 'partition:0,offset:42;partition:1,offset:300'; a partition
  * not listed starts at its earliest offset) | 'timestamp' (with 'scan.startup.timestamp-millis');
  * 'scan.bounded.mode' = 'unbounded' (default) | 'latest-offset' (the source ends once every
- * partition reached the end offset it had when the source opened); 'format' = 'json' | 'csv' |
- * 'raw' (one STRING or BYTES column holding the value) with the format's own options.
- * Metadata columns: 'partition' (INT), 'offset' (BIGINT), 'timestamp' (TIMESTAMP_LTZ(3)), 'key'
- * (BYTES or STRING; NULL without a key).
+ * partition reached the end offset it had when the source opened). What a message becomes
+ * (formats, metadata columns, bad messages) is kafka_decode.c's job.
  *
  * Rules:
  *   - One split per partition of the topic (index = partition id); partitions are assigned
@@ -25,12 +23,7 @@
  *   - poll() takes messages in the order librdkafka delivers them and cuts the batch when the
  *     partition changes; the message that did not fit is kept for the next poll() (it is not
  *     part of the position until returned).
- *   - A message that cannot be decoded fails the job with an error naming topic, partition and
- *     offset, or, with 'json.ignore-parse-errors' / 'csv.ignore-parse-errors', goes to
- *     spec->bad_record() with that place and is skipped (as the filesystem source does).
- *   - Values are decoded into a scratch batch of the physical columns (strings copied into its
- *     arena), whose columns are then copied into the output and the metadata columns filled;
- *     the scratch batch is reset only at the next poll(), after the output was pushed.
+ *   - Messages are decoded by kafka_decode.h straight into the output batch.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -42,15 +35,12 @@
 
 #include "common/arena.h"
 #include "connectors/connectors.h"
-#include "connectors/format_csv.h"
-#include "connectors/format_json.h"
+#include "connectors/kafka_decode.h"
 #include "connectors/options.h"
 #include "runtime/connector.h"
 
 #define META_TIMEOUT_MS 10000 /* metadata and offset queries at open */
 
-enum { FMT_JSON, FMT_CSV, FMT_RAW };
-enum { META_NONE = -1, META_PARTITION, META_OFFSET, META_TIMESTAMP, META_KEY };
 enum { START_EARLIEST, START_LATEST, START_GROUP, START_SPECIFIC, START_TIMESTAMP };
 
 typedef struct kafka_source {
@@ -59,20 +49,11 @@ typedef struct kafka_source {
     char *topic;
     rd_kafka_t *rk;
     int nparts;
-    int64_t *next;     /* next offset to read per partition */
-    int64_t *end;      /* bounded: end offset per partition; else NULL */
+    int64_t *next; /* next offset to read per partition */
+    int64_t *end;  /* bounded: end offset per partition; else NULL */
     bool assigned;
     rd_kafka_message_t *pending; /* a message read but not yet returned */
-    int format;
-    bool ignore_errors;
-    eddy_json_options json;
-    eddy_csv_options csv;
-    eddy_json_decoder *jd;
-    eddy_csv_decoder *cd;
-    eddy_schema phys;  /* the physical (non-metadata) columns */
-    int *phys_col;     /* output column of physical column k */
-    int *meta;         /* META_* per output column */
-    eddy_batch *scratch;
+    eddy_kafka_decoder *dec;     /* messages to rows (kafka_decode.h) */
     uint64_t rows;
 } kafka_source;
 
@@ -90,12 +71,7 @@ static void src_free(kafka_source *s)
         rd_kafka_consumer_close(s->rk);
         rd_kafka_destroy(s->rk);
     }
-    eddy_json_decoder_free(s->jd);
-    eddy_csv_decoder_free(s->cd);
-    if (s->scratch) eddy_batch_free(s->scratch);
-    free(s->phys.fields);
-    free(s->phys_col);
-    free(s->meta);
+    eddy_kafka_decoder_free(s->dec);
     free(s->next);
     free(s->end);
     free(s->topic);
@@ -108,16 +84,18 @@ static int parse_specific(kafka_source *s, const char *text, eddy_error *err)
 {
     const char *p = text;
     while (*p) {
-        while (*p == ' ' || *p == ';') p++;
+        while (*p == ' ' || *p == ';')
+            p++;
         if (!*p) break;
         long part;
         long long off;
         int used = 0;
         if (sscanf(p, " partition : %ld , offset : %lld%n", &part, &off, &used) != 2 || used == 0)
-            return eddy_error_set(err, EDDY_EUSAGE, 0, 0,
-                                  "option 'scan.startup.specific-offsets' of table '%s': cannot "
-                                  "read '%s'; expected 'partition:0,offset:42;partition:1,offset:300'",
-                                  tname(s), p);
+            return eddy_error_set(
+                err, EDDY_EUSAGE, 0, 0,
+                "option 'scan.startup.specific-offsets' of table '%s': cannot "
+                "read '%s'; expected 'partition:0,offset:42;partition:1,offset:300'",
+                tname(s), p);
         if (part < 0 || part >= s->nparts || off < 0)
             return eddy_error_set(err, EDDY_EUSAGE, 0, 0,
                                   "option 'scan.startup.specific-offsets' of table '%s': partition "
@@ -125,7 +103,8 @@ static int parse_specific(kafka_source *s, const char *text, eddy_error *err)
                                   tname(s), part, off, s->topic, s->nparts);
         s->next[part] = off;
         p += used;
-        while (*p == ' ') p++;
+        while (*p == ' ')
+            p++;
         if (*p && *p != ';')
             return eddy_error_set(err, EDDY_EUSAGE, 0, 0,
                                   "option 'scan.startup.specific-offsets' of table '%s': expected "
@@ -161,113 +140,6 @@ static rd_kafka_conf_t *make_conf(kafka_source *s, const eddy_source_spec *spec,
     return conf;
 }
 
-/* Sorts the output columns into physical ones and metadata ones, and checks the latter. */
-static int split_columns(kafka_source *s, const eddy_source_spec *spec, eddy_error *err)
-{
-    const eddy_schema *sch = spec->schema;
-    size_t nc = (size_t)(sch->n ? sch->n : 1);
-    s->meta = eddy_xcalloc(nc, sizeof(int));
-    s->phys_col = eddy_xcalloc(nc, sizeof(int));
-    s->phys.fields = eddy_xcalloc(nc, sizeof(eddy_field));
-    for (int i = 0; i < sch->n; i++) {
-        const char *m = spec->metadata ? spec->metadata[i] : NULL;
-        const eddy_sqltype *t = sch->fields[i].type;
-        eddy_phys ph = eddy_phys_of(t);
-        if (!m) {
-            s->meta[i] = META_NONE;
-            s->phys_col[s->phys.n] = i;
-            s->phys.fields[s->phys.n++] = sch->fields[i];
-            continue;
-        }
-        bool ok;
-        if (strcmp(m, "partition") == 0) {
-            s->meta[i] = META_PARTITION;
-            ok = ph == EDDY_PHYS_I64;
-        } else if (strcmp(m, "offset") == 0) {
-            s->meta[i] = META_OFFSET;
-            ok = ph == EDDY_PHYS_I64;
-        } else if (strcmp(m, "timestamp") == 0) {
-            s->meta[i] = META_TIMESTAMP;
-            ok = t->kind == EDDY_TYPE_TIMESTAMP_LTZ || t->kind == EDDY_TYPE_TIMESTAMP;
-        } else if (strcmp(m, "key") == 0) {
-            s->meta[i] = META_KEY;
-            ok = ph == EDDY_PHYS_STR;
-        } else {
-            return eddy_error_set(err, EDDY_EUSAGE, 0, 0,
-                                  "connector 'kafka' has no metadata '%s' (table '%s'); it has "
-                                  "'partition', 'offset', 'timestamp' and 'key'",
-                                  m, tname(s));
-        }
-        if (!ok)
-            return eddy_error_set(err, EDDY_EBIND, 0, 0,
-                                  "metadata '%s' of connector 'kafka' (column '%s' of table '%s') "
-                                  "must be declared %s",
-                                  m, sch->fields[i].name, tname(s),
-                                  s->meta[i] == META_PARTITION ? "INT"
-                                  : s->meta[i] == META_OFFSET  ? "BIGINT"
-                                  : s->meta[i] == META_KEY     ? "BYTES or STRING"
-                                                               : "TIMESTAMP_LTZ(3)");
-    }
-    return 0;
-}
-
-/* Makes the decoders for the physical columns. */
-static int make_decoders(kafka_source *s, const eddy_source_spec *spec, eddy_error *err)
-{
-    int n = s->phys.n;
-    size_t nc = (size_t)(n ? n : 1);
-    const char *const **paths = NULL;
-    int *npath = NULL;
-    if (spec->paths) {
-        paths = eddy_xcalloc(nc, sizeof *paths);
-        npath = eddy_xcalloc(nc, sizeof(int));
-        for (int k = 0; k < n; k++) {
-            paths[k] = spec->paths[s->phys_col[k]];
-            npath[k] = spec->npath[s->phys_col[k]];
-        }
-    }
-    int rc = 0;
-    if (s->format == FMT_RAW) {
-        if (n != 1 || eddy_phys_of(s->phys.fields[0].type) != EDDY_PHYS_STR ||
-            (paths && npath[0] != 1))
-            rc = eddy_error_set(err, EDDY_EBIND, 0, 0,
-                                "format 'raw' of table '%s' needs exactly one physical column "
-                                "of type STRING or BYTES (besides metadata columns)",
-                                tname(s));
-    } else if (s->format == FMT_JSON) {
-        s->jd = eddy_json_decoder_new(&s->phys, paths, npath, &s->json);
-    } else {
-        /* CSV is positional: a column's field is its place among the table's physical columns */
-        int *pos = eddy_xcalloc(nc, sizeof(int));
-        int nfields = -1;
-        const eddy_schema *tp = spec->physical && spec->physical->n ? spec->physical : NULL;
-        for (int k = 0; k < n && rc == 0; k++) {
-            const char *name = paths ? paths[k][0] : s->phys.fields[k].name;
-            if (paths && npath[k] != 1) {
-                rc = eddy_error_set(err, EDDY_EUNSUPPORTED, 0, 0,
-                                    "format 'csv' cannot read nested field '%s.%s' (table '%s')",
-                                    name, paths[k][1], tname(s));
-            } else if (!tp) {
-                pos[k] = k;
-            } else {
-                pos[k] = -1;
-                for (int j = 0; j < tp->n; j++)
-                    if (strcmp(tp->fields[j].name, name) == 0) pos[k] = j;
-                nfields = tp->n;
-                if (pos[k] < 0)
-                    rc = eddy_error_set(err, EDDY_EBIND, 0, 0,
-                                        "column '%s' is not a column of table '%s'", name,
-                                        tname(s));
-            }
-        }
-        if (rc == 0) s->cd = eddy_csv_decoder_new(&s->phys, pos, nfields, &s->csv);
-        free(pos);
-    }
-    free(paths);
-    free(npath);
-    return rc;
-}
-
 /* Finds the partitions of the topic. */
 static int read_partitions(kafka_source *s, eddy_error *err)
 {
@@ -276,19 +148,19 @@ static int read_partitions(kafka_source *s, eddy_error *err)
     rd_kafka_resp_err_t e = rd_kafka_metadata(s->rk, 0, rkt, &md, META_TIMEOUT_MS);
     rd_kafka_topic_destroy(rkt);
     if (e != RD_KAFKA_RESP_ERR_NO_ERROR)
-        return eddy_error_set(err, EDDY_ECONNECTOR, 0, 0,
-                              "table '%s': cannot read the metadata of topic '%s' from '%s': %s; "
-                              "check 'properties.bootstrap.servers' and that the brokers run",
-                              tname(s), s->topic,
-                              eddy_kv_get(s->spec->options, s->spec->noptions,
-                                          "properties.bootstrap.servers", "?"),
-                              rd_kafka_err2str(e));
+        return eddy_error_set(
+            err, EDDY_ECONNECTOR, 0, 0,
+            "table '%s': cannot read the metadata of topic '%s' from '%s': %s; "
+            "check 'properties.bootstrap.servers' and that the brokers run",
+            tname(s), s->topic,
+            eddy_kv_get(s->spec->options, s->spec->noptions, "properties.bootstrap.servers", "?"),
+            rd_kafka_err2str(e));
     int rc = 0;
     if (md->topic_cnt != 1 || md->topics[0].err != RD_KAFKA_RESP_ERR_NO_ERROR ||
         md->topics[0].partition_cnt <= 0) {
         rc = eddy_error_set(err, EDDY_ECONNECTOR, 0, 0,
-                            "table '%s': topic '%s' was not found (%s); create it first",
-                            tname(s), s->topic,
+                            "table '%s': topic '%s' was not found (%s); create it first", tname(s),
+                            s->topic,
                             md->topic_cnt == 1 ? rd_kafka_err2str(md->topics[0].err) : "no answer");
     } else {
         int n = md->topics[0].partition_cnt;
@@ -343,9 +215,9 @@ static int resolve_offsets(kafka_source *s, int mode, const eddy_optset *o, bool
             rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(n);
             for (int p = 0; p < n; p++)
                 rd_kafka_topic_partition_list_add(l, s->topic, p)->offset = ts;
-            rd_kafka_resp_err_t e =
-                mode == START_GROUP ? rd_kafka_committed(s->rk, l, META_TIMEOUT_MS)
-                                    : rd_kafka_offsets_for_times(s->rk, l, META_TIMEOUT_MS);
+            rd_kafka_resp_err_t e = mode == START_GROUP
+                                        ? rd_kafka_committed(s->rk, l, META_TIMEOUT_MS)
+                                        : rd_kafka_offsets_for_times(s->rk, l, META_TIMEOUT_MS);
             const char *what = mode == START_GROUP ? "committed offsets" : "offsets for times";
             if (e) rc = offsets_error(s, what, -1, e, err);
             for (int i = 0; i < l->cnt && rc == 0; i++) {
@@ -382,10 +254,9 @@ static int ks_open(const eddy_source_spec *spec, void **state, eddy_error *err)
     kafka_source *s = eddy_xcalloc(1, sizeof *s);
     s->spec = spec;
     s->table = spec->table;
-    const char *topic, *servers, *format;
+    const char *topic, *servers;
     if (eddy_opt_require(&o, "topic", &topic) ||
-        eddy_opt_require(&o, "properties.bootstrap.servers", &servers) ||
-        eddy_opt_require(&o, "format", &format))
+        eddy_opt_require(&o, "properties.bootstrap.servers", &servers))
         goto fail;
     (void)servers;
     if (strchr(topic, ';')) {
@@ -395,38 +266,16 @@ static int ks_open(const eddy_source_spec *spec, void **state, eddy_error *err)
         goto fail;
     }
     s->topic = eddy_xstrdup(topic);
-    const char *known[64];
-    int nk = 0;
-    static const char *const own[] = {
-        "topic", "properties.*", "format", "scan.startup.mode", "scan.startup.specific-offsets",
-        "scan.startup.timestamp-millis", "scan.bounded.mode", NULL};
-    for (int i = 0; own[i]; i++) known[nk++] = own[i];
-    if (strcasecmp(format, "json") == 0) {
-        s->format = FMT_JSON;
-        for (int i = 0; eddy_json_option_keys[i]; i++) known[nk++] = eddy_json_option_keys[i];
-    } else if (strcasecmp(format, "csv") == 0) {
-        s->format = FMT_CSV;
-        for (int i = 0; eddy_csv_option_keys[i]; i++) known[nk++] = eddy_csv_option_keys[i];
-    } else if (strcasecmp(format, "raw") == 0) {
-        s->format = FMT_RAW;
-    } else {
-        eddy_error_set(err, EDDY_EUNSUPPORTED, 0, 0,
-                       "format '%s' of table '%s' is not supported by connector 'kafka'; use "
-                       "'json', 'csv' or 'raw'",
-                       format, tname(s));
-        goto fail;
-    }
-    known[nk] = NULL;
-    if (eddy_opt_check_known(&o, known)) goto fail;
-    if (s->format == FMT_JSON) {
-        if (eddy_json_options_read(&o, &s->json)) goto fail;
-        s->ignore_errors = s->json.ignore_parse_errors;
-    } else if (s->format == FMT_CSV) {
-        if (eddy_csv_options_read(&o, &s->csv)) goto fail;
-        s->ignore_errors = s->csv.ignore_parse_errors;
-    }
-    static const char *const modes[] = {"earliest-offset", "latest-offset", "group-offsets",
-                                        "specific-offsets", "timestamp", NULL};
+    static const char *const own[] = {"topic",
+                                      "properties.*",
+                                      "scan.startup.mode",
+                                      "scan.startup.specific-offsets",
+                                      "scan.startup.timestamp-millis",
+                                      "scan.bounded.mode",
+                                      NULL};
+    if (eddy_kafka_decoder_new(spec, own, &s->dec, err)) goto fail;
+    static const char *const modes[] = {"earliest-offset",  "latest-offset", "group-offsets",
+                                        "specific-offsets", "timestamp",     NULL};
     static const char *const bmodes[] = {"unbounded", "latest-offset", NULL};
     int mode, bmode;
     if (eddy_opt_enum(&o, "scan.startup.mode", modes, START_EARLIEST, &mode) ||
@@ -439,8 +288,6 @@ static int ks_open(const eddy_source_spec *spec, void **state, eddy_error *err)
                        tname(s));
         goto fail;
     }
-    if (split_columns(s, spec, err) || make_decoders(s, spec, err)) goto fail;
-
     rd_kafka_conf_t *conf = make_conf(s, spec, err);
     if (!conf) goto fail;
     char msg[512];
@@ -452,15 +299,6 @@ static int ks_open(const eddy_source_spec *spec, void **state, eddy_error *err)
         goto fail;
     }
     if (read_partitions(s, err) || resolve_offsets(s, mode, &o, bmode == 1, err)) goto fail;
-    const eddy_sqltype *types[256];
-    if (s->phys.n > 256) {
-        eddy_error_set(err, EDDY_EUNSUPPORTED, 0, 0, "table '%s' has more than 256 columns",
-                       tname(s));
-        goto fail;
-    }
-    for (int k = 0; k < s->phys.n; k++) types[k] = s->phys.fields[k].type;
-    s->scratch = eddy_batch_new(s->phys.n, types, spec->batch_rows > 0 ? spec->batch_rows
-                                                                       : EDDY_BATCH_ROWS);
     *state = s;
     return 0;
 fail:
@@ -482,7 +320,8 @@ static int do_assign(kafka_source *s, eddy_error *err)
 {
     rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(s->nparts);
     for (int p = 0; p < s->nparts; p++)
-        if (!part_done(s, p)) rd_kafka_topic_partition_list_add(l, s->topic, p)->offset = s->next[p];
+        if (!part_done(s, p))
+            rd_kafka_topic_partition_list_add(l, s->topic, p)->offset = s->next[p];
     rd_kafka_resp_err_t e = rd_kafka_assign(s->rk, l);
     rd_kafka_topic_partition_list_destroy(l);
     if (e)
@@ -493,96 +332,6 @@ static int do_assign(kafka_source *s, eddy_error *err)
     return 0;
 }
 
-/* Decodes message m into row scratch->n (and out's metadata cells of that row). 0, 1 when it
- * was skipped as bad, or a negative error. */
-static int decode(kafka_source *s, const rd_kafka_message_t *m, eddy_batch *out, eddy_error *err)
-{
-    eddy_batch *sb = s->scratch;
-    int row = sb->n;
-    const char *val = m->payload;
-    size_t len = m->payload ? m->len : 0;
-    int rc = 0;
-    const char *why = NULL;
-    if (s->format == FMT_RAW) {
-        if (!m->payload) {
-            eddy_col_nulls(sb, 0)[row] = 1;
-        } else {
-            sb->cols[0].v.str[row] = eddy_batch_str(sb, val, len);
-            if (sb->cols[0].nulls) sb->cols[0].nulls[row] = 0;
-        }
-        sb->n++;
-    } else if (!m->payload) {
-        rc = EDDY_EDATA;
-        why = "the message has no value (a tombstone)";
-    } else if (s->format == FMT_JSON) {
-        rc = eddy_json_decode(s->jd, val, len, sb, false);
-        if (rc) why = eddy_json_decoder_error(s->jd);
-    } else {
-        size_t content = len;
-        while (content && (val[content - 1] == '\n' || val[content - 1] == '\r')) content--;
-        int before = sb->n;
-        rc = eddy_csv_decode(s->cd, val, content, sb, false);
-        if (rc) why = eddy_csv_decoder_error(s->cd);
-        else if (sb->n == before) return 1; /* a comment line */
-    }
-    if (rc) {
-        if (!s->ignore_errors)
-            return eddy_error_set(err, EDDY_EDATA, 0, 0,
-                                  "topic %s, partition %" PRId32 ", offset %" PRId64 ": %s",
-                                  s->topic, m->partition, m->offset, why);
-        if (s->spec->bad_record) {
-            char where[600];
-            snprintf(where, sizeof where, "topic %s, partition %" PRId32 ", offset %" PRId64,
-                     s->topic, m->partition, m->offset);
-            s->spec->bad_record(s->spec->ctx, where, why);
-        }
-        return 1;
-    }
-    for (int c = 0; c < out->ncols; c++) {
-        eddy_col *col = &out->cols[c];
-        switch (s->meta[c]) {
-        case META_PARTITION: col->v.i64[row] = m->partition; break;
-        case META_OFFSET: col->v.i64[row] = m->offset; break;
-        case META_TIMESTAMP: {
-            rd_kafka_timestamp_type_t tt;
-            int64_t ts = rd_kafka_message_timestamp(m, &tt);
-            if (tt == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE || ts < 0) {
-                eddy_col_nulls(out, c)[row] = 1;
-                continue;
-            }
-            col->v.i64[row] = ts;
-            break;
-        }
-        case META_KEY:
-            if (!m->key) {
-                eddy_col_nulls(out, c)[row] = 1;
-                continue;
-            }
-            col->v.str[row] = eddy_batch_str(out, m->key, m->key_len);
-            break;
-        default: continue;
-        }
-        if (col->nulls) col->nulls[row] = 0;
-    }
-    return 0;
-}
-
-/* Moves the scratch batch's physical columns into out. */
-static void finish_batch(kafka_source *s, eddy_batch *out)
-{
-    eddy_batch *sb = s->scratch;
-    int n = sb->n;
-    for (int k = 0; k < s->phys.n; k++) {
-        eddy_col *from = &sb->cols[k], *to = &out->cols[s->phys_col[k]];
-        memcpy(to->v.ptr, from->v.ptr, (size_t)n * eddy_phys_size(from->phys));
-        if (from->nulls)
-            memcpy(eddy_col_nulls(out, s->phys_col[k]), from->nulls, (size_t)n);
-        else if (to->nulls)
-            memset(to->nulls, 0, (size_t)n);
-    }
-    out->n = n;
-}
-
 static int ks_poll(void *state, eddy_batch *out, int64_t timeout_ms, eddy_error *err)
 {
     kafka_source *s = state;
@@ -591,11 +340,12 @@ static int ks_poll(void *state, eddy_batch *out, int64_t timeout_ms, eddy_error 
         if (!part_done(s, p)) all_done = false;
     if (all_done) return EDDY_POLL_END;
     if (!s->assigned && do_assign(s, err)) return err->code;
-    eddy_batch_reset(s->scratch);
-    int cap = out->cap < s->scratch->cap ? out->cap : s->scratch->cap;
+    eddy_kafka_decoder_begin(s->dec);
+    int dcap = eddy_kafka_decoder_cap(s->dec);
+    int cap = out->cap < dcap ? out->cap : dcap;
     int part = -1;
     int64_t wait = timeout_ms > 0 ? timeout_ms : 0;
-    while (s->scratch->n < cap) {
+    while (eddy_kafka_decoder_rows(s->dec) < cap) {
         rd_kafka_message_t *m = s->pending;
         s->pending = NULL;
         if (!m) m = rd_kafka_consumer_poll(s->rk, (int)wait);
@@ -624,18 +374,18 @@ static int ks_poll(void *state, eddy_batch *out, int64_t timeout_ms, eddy_error 
             break;
         }
         part = p;
-        int rc = decode(s, m, out, err);
+        int rc = eddy_kafka_decode(s->dec, m, out, err);
         s->next[p] = m->offset + 1;
         rd_kafka_message_destroy(m);
         if (rc < 0) return rc;
         if (part_done(s, p)) break;
     }
-    if (s->scratch->n == 0) {
+    if (eddy_kafka_decoder_rows(s->dec) == 0) {
         for (int p = 0; p < s->nparts; p++)
             if (!part_done(s, p)) return EDDY_POLL_IDLE;
         return EDDY_POLL_END;
     }
-    finish_batch(s, out);
+    eddy_kafka_decoder_finish(s->dec, out);
     out->split = part;
     s->rows += (uint64_t)out->n;
     return EDDY_POLL_DATA;
@@ -696,7 +446,8 @@ static int ks_commit_offsets(void *state, const char *pos, size_t len, eddy_erro
 {
     kafka_source *s = state;
     int64_t *next = eddy_xmalloc(sizeof *next * (size_t)(s->nparts ? s->nparts : 1));
-    for (int p = 0; p < s->nparts; p++) next[p] = -1;
+    for (int p = 0; p < s->nparts; p++)
+        next[p] = -1;
     int rc = parse_position(s, pos, len, next, err);
     rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(s->nparts);
     for (int p = 0; rc == 0 && p < s->nparts; p++)
