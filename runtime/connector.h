@@ -106,6 +106,10 @@ typedef struct eddy_source_ops {
      * committed offsets, for lag tools; eddy itself restarts from the checkpoint's position,
      * never from these). Best effort: an error is reported once and the job goes on. */
     int (*commit_offsets)(void *state, const char *pos, size_t len, eddy_error *err);
+    /* Optional, for a source whose splits come and go while it runs (Kafka partitions assigned
+     * to this process by a consumer group): whether this process reads split i now. A split it
+     * does not read holds no watermark back. The job asks after every poll(). NULL: all are. */
+    bool (*split_owned)(void *state, int split);
     /* Optional: how far split i is behind the end of its stream (Kafka: the partition's high
      * watermark minus the next offset to read, as last seen), or -1 when unknown or the split is
      * not read by this process. For the consumer-lag metric. */
