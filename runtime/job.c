@@ -47,6 +47,10 @@ typedef struct src_driver {
     int nouts;
     bool ended;                     /* returned EDDY_POLL_END */
     uint64_t rows;                  /* rows read */
+    eddy_op **wms;                  /* WATERMARK operators over this source's splits */
+    int nwms;
+    uint8_t *owned;                 /* per split: read by this process (split_owned), as last told */
+    int nsplits;
     eddy_source_spec spec;          /* what it was opened with (kept for its pointers) */
 } src_driver;
 
@@ -114,6 +118,33 @@ static int splits_below(eddy_job *job, const eddy_plan *p)
     return s->ops->splits ? s->ops->splits(s->state) : 1;
 }
 
+/* The WATERMARK operator of node p, told which of its source's splits this process reads. */
+static eddy_op *watermark_op(eddy_job *job, const eddy_plan *p, eddy_error *err)
+{
+    eddy_op *op = eddy_op_watermark_new(p, splits_below(job, p), err);
+    const eddy_plan *q = p;
+    while (q && q->kind != EDDY_PLAN_SOURCE) q = q->ninputs ? q->inputs[0] : NULL;
+    if (!op || !q || job->src_of[q->id] < 0) return op;
+    src_driver *s = &job->srcs[job->src_of[q->id]];
+    if (!s->ops->split_owned) return op;
+    s->wms = eddy_xrealloc(s->wms, sizeof *s->wms * (size_t)(s->nwms + 1));
+    s->wms[s->nwms++] = op;
+    for (int i = 0; i < s->nsplits; i++) eddy_op_watermark_set_owned(op, i, s->owned[i] != 0);
+    return op;
+}
+
+/* Asks a source whose splits move between processes which it reads now, and tells its
+ * WATERMARK operators what changed. */
+static void update_owned(src_driver *s)
+{
+    for (int i = 0; i < s->nsplits; i++) {
+        uint8_t now = s->ops->split_owned(s->state, i) ? 1 : 0;
+        if (now == s->owned[i]) continue;
+        s->owned[i] = now;
+        for (int k = 0; k < s->nwms; k++) eddy_op_watermark_set_owned(s->wms[k], i, now != 0);
+    }
+}
+
 static int open_source(eddy_job *job, const eddy_plan *p, eddy_error *err)
 {
     const eddy_connector *c = eddy_connector_find(job->reg, p->u.source.connector);
@@ -145,6 +176,11 @@ static int open_source(eddy_job *job, const eddy_plan *p, eddy_error *err)
     for (int i = 0; i < p->out.n; i++) types[i] = p->out.fields[i].type;
     s->batch = eddy_batch_new(p->out.n, types, s->spec.batch_rows);
     free(types);
+    if (s->ops->split_owned) {
+        s->nsplits = s->ops->splits ? s->ops->splits(s->state) : 1;
+        s->owned = eddy_xcalloc((size_t)(s->nsplits ? s->nsplits : 1), 1);
+        update_owned(s);
+    }
     job->src_of[p->id] = job->nsrcs++;
     return 0;
 }
@@ -219,7 +255,7 @@ static int build(eddy_job *job, const eddy_plan *p, eddy_error *err)
     int rc = 0;
     switch (p->kind) {
     case EDDY_PLAN_CALC: op = eddy_op_calc_new(p, err); break;
-    case EDDY_PLAN_WATERMARK: op = eddy_op_watermark_new(p, splits_below(job, p), err); break;
+    case EDDY_PLAN_WATERMARK: op = watermark_op(job, p, err); break;
     case EDDY_PLAN_WINDOW_TVF: op = eddy_op_window_tvf_new(p, err); break;
     case EDDY_PLAN_WINDOW_AGG: op = eddy_op_window_agg_new(p, err); break;
     case EDDY_PLAN_SESSION_AGG: op = eddy_op_session_agg_new(p, err); break;
@@ -435,9 +471,11 @@ static void draw_status(eddy_job *job, int64_t started, bool final)
     if (m.checkpoints > 0)
         snprintf(ck, sizeof ck, ", checkpoint %" PRIu64 " (%" PRId64 " ms)", m.checkpoint_id,
                  m.checkpoint_ms);
-    fprintf(stderr, "\r\033[K%s: %" PRIu64 " rows in, %.0f rows/s, %" PRIu64 " out, watermark %s, %" PRIu64
+    char lag[48] = "";
+    if (m.source_lag >= 0) snprintf(lag, sizeof lag, ", lag %" PRId64, m.source_lag);
+    fprintf(stderr, "\r\033[K%s: %" PRIu64 " rows in, %.0f rows/s%s, %" PRIu64 " out, watermark %s, %" PRIu64
             " late, %" PRIu64 " bad%s%s",
-            job->plan->name ? job->plan->name : "job", m.rows_in, rate, m.rows_out, wm, m.late_rows,
+            job->plan->name ? job->plan->name : "job", m.rows_in, rate, lag, m.rows_out, wm, m.late_rows,
             m.bad_records, ck, final ? "\n" : "");
     fflush(stderr);
 }
@@ -482,6 +520,7 @@ int eddy_job_run(eddy_job *job, eddy_error *err)
             if (s->ended) continue;
             eddy_batch_reset(s->batch);
             int r = s->ops->poll(s->state, s->batch, 0, err);
+            if (s->ops->split_owned) update_owned(s);
             if (r == EDDY_POLL_DATA) {
                 progress = true;
                 s->rows += (uint64_t)s->batch->n;
@@ -604,11 +643,30 @@ int eddy_job_stop_with_savepoint(eddy_job *job, const char *dir, eddy_error *err
     return 0;
 }
 
+int64_t eddy_job_split_lag(const eddy_job *job, int source, int split)
+{
+    if (source < 0 || source >= job->nsrcs) return -1;
+    const src_driver *s = &job->srcs[source];
+    return s->ops->lag ? s->ops->lag(s->state, split) : -1;
+}
+
 void eddy_job_get_metrics(const eddy_job *job, eddy_job_metrics *m)
 {
     memset(m, 0, sizeof *m);
     m->watermark = INT64_MIN;
-    for (int i = 0; i < job->nsrcs; i++) m->rows_in += job->srcs[i].rows;
+    m->source_lag = -1;
+    for (int i = 0; i < job->nsrcs; i++) {
+        const src_driver *s = &job->srcs[i];
+        m->rows_in += s->rows;
+        if (!s->ops->lag) continue;
+        int n = s->ops->splits ? s->ops->splits(s->state) : 1;
+        for (int k = 0; k < n; k++) {
+            int64_t l = s->ops->lag(s->state, k);
+            if (l < 0) continue;
+            m->source_lag = (m->source_lag < 0 ? 0 : m->source_lag) + l;
+            if (l > m->source_lag_max) m->source_lag_max = l;
+        }
+    }
     bool have_wm = false;
     for (int i = 0; i < job->plan->nnodes; i++) {
         const eddy_op *op = job->ops[i];
@@ -645,6 +703,8 @@ void eddy_job_destroy(eddy_job *job)
         if (s->ops->close) s->ops->close(s->state);
         eddy_batch_free(s->batch);
         free(s->outs);
+        free(s->wms);
+        free(s->owned);
     }
     eddy_checkpoint_close(job->ckpt);
     eddy_spill_free(job->spill);

@@ -69,7 +69,14 @@ typedef struct eddy_job_metrics {
     int64_t checkpoint_pause_us; /* how long the last one stopped the pipeline (asynchronous:
                                   * the sinks' prepare, the records and the fork) */
     uint64_t checkpoint_bytes; /* size of the state store after it */
+    int64_t source_lag;     /* records behind the end of the input over all splits that report
+                             * it (Kafka: consumer lag of this process's partitions); -1: none do */
+    int64_t source_lag_max; /* the largest lag of one split (partition) */
 } eddy_job_metrics;
+
+/* The lag of one split of the job's source number `source` (in the order the plan's sources
+ * were opened), or -1 when it is not known or the split is not read here. */
+int64_t eddy_job_split_lag(const eddy_job *job, int source, int split);
 
 /* Builds the operators of plan. Connector options are validated here (open errors name the
  * table and the option). The plan must outlive the job. */

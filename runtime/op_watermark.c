@@ -11,12 +11,17 @@
  * row. A split that never produced a row holds the watermark back unless the timeout is set.
  * When the input ends, the watermark jumps to INT64_MAX so that every open window fires.
  *
+ * A split the source says this process does not read now (a Kafka partition a consumer group
+ * gave to another process: eddy_op_watermark_set_owned) holds nothing back until it is read
+ * here again; its largest value is kept, so the watermark never goes back.
+ *
  * Checkpoints (operator.h, layout in opstate.h): one meta entry with the largest expression
  * value per split. Restore takes them back split by split (a source that now has more splits
  * starts the new ones with none yet; splits that are gone are dropped); the idle timers
  * restart, as every processing-time timer does after a restore.
  */
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "expr.h"
@@ -29,6 +34,8 @@ typedef struct wm_op {
     int nsplits;             /* splits of the source below */
     int64_t *split_wm;       /* largest expression value per split (INT64_MIN = none yet) */
     int64_t *last_seen;      /* wall-clock ms of each split's last row */
+    uint8_t *owned;          /* 0: the split is not read by this process now (a consumer
+                              * group gave its partition to another): it holds nothing back */
     int64_t idle_ms;         /* idle timeout, 0 = never idle */
     int64_t started;         /* wall-clock ms when the operator started */
     eddy_arena *scratch;     /* per-batch memory */
@@ -46,7 +53,7 @@ static int64_t min_over_splits(const wm_op *w, int skip, int64_t now)
 {
     int64_t m = INT64_MAX;
     for (int s = 0; s < w->nsplits; s++) {
-        if (s == skip) continue;
+        if (s == skip || !w->owned[s]) continue;
         int64_t seen = w->last_seen[s] ? w->last_seen[s] : w->started;
         if (w->idle_ms > 0 && now - seen >= w->idle_ms) continue;
         if (w->split_wm[s] < m) m = w->split_wm[s];
@@ -160,6 +167,7 @@ static void wm_destroy(eddy_op *op)
     eddy_expr_free(w->expr);
     free(w->split_wm);
     free(w->last_seen);
+    free(w->owned);
     eddy_arena_destroy(w->scratch);
     eddy_op_base_free(op);
     free(w);
@@ -185,6 +193,8 @@ eddy_op *eddy_op_watermark_new(const eddy_plan *p, int nsplits, eddy_error *err)
     w->nsplits = nsplits > 0 ? nsplits : 1;
     w->split_wm = eddy_xcalloc((size_t)w->nsplits, sizeof(int64_t));
     w->last_seen = eddy_xcalloc((size_t)w->nsplits, sizeof(int64_t));
+    w->owned = eddy_xmalloc((size_t)w->nsplits);
+    memset(w->owned, 1, (size_t)w->nsplits);
     for (int s = 0; s < w->nsplits; s++) w->split_wm[s] = INT64_MIN;
     w->idle_ms = p->u.watermark.idle_timeout_ms;
     w->started = wall_ms();
@@ -195,4 +205,12 @@ eddy_op *eddy_op_watermark_new(const eddy_plan *p, int nsplits, eddy_error *err)
         return NULL;
     }
     return &w->base;
+}
+
+void eddy_op_watermark_set_owned(eddy_op *op, int split, bool owned)
+{
+    wm_op *w = (wm_op *)op;
+    if (split < 0 || split >= w->nsplits || w->owned[split] == (owned ? 1 : 0)) return;
+    w->owned[split] = owned ? 1 : 0;
+    if (owned) w->last_seen[split] = wall_ms(); /* its idle timer starts now */
 }

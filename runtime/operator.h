@@ -135,6 +135,9 @@ int64_t eddy_op_input_watermark(eddy_op *op, int input, int64_t wm);
 /* Constructors, one per plan kind (op_*.c). Each returns a new operator or NULL with err set. */
 eddy_op *eddy_op_calc_new(const eddy_plan *p, eddy_error *err);
 eddy_op *eddy_op_watermark_new(const eddy_plan *p, int nsplits, eddy_error *err);
+/* Whether the source reads split `split` in this process now (connector.h split_owned): a split
+ * not owned holds the watermark back no more (out-of-range splits are ignored). */
+void eddy_op_watermark_set_owned(eddy_op *op, int split, bool owned);
 eddy_op *eddy_op_window_tvf_new(const eddy_plan *p, eddy_error *err);
 eddy_op *eddy_op_window_agg_new(const eddy_plan *p, eddy_error *err);
 eddy_op *eddy_op_session_agg_new(const eddy_plan *p, eddy_error *err);
