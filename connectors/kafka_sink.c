@@ -37,8 +37,9 @@
  * a buffer), 'sink.delivery-guarantee', 'sink.transactional-id-prefix', 'sink.parallelism'):
  * writes a changelog by key: +I and +U rows are messages (key, value), a -D row is a tombstone
  * (key, NULL value), a -U row is skipped (the +U after it replaces the key's value). The key is
- * the PRIMARY KEY in Flink; eddy_sink_spec does not carry the primary key yet, so eddy needs
- * 'key.fields' naming the PRIMARY KEY columns (an error says so when it is missing). Messages
+ * the table's PRIMARY KEY (spec->primary_key), as in Flink; a table without one is refused
+ * ('key.fields' naming the key columns is accepted instead, for tables declared without a
+ * key, and must equal the PRIMARY KEY where both are given). Messages
  * go to the partition of their key's murmur2 hash, so a key's messages stay in order.
  *
  * Metadata columns (spec->metadata, persisted METADATA columns; never part of key or value):
@@ -708,6 +709,25 @@ static int sink_open(const eddy_sink_spec *spec, bool upsert, void **state, eddy
             return err->code;
     }
     const char *kfields = eddy_opt_str(&o, "key.fields", NULL);
+    /* upsert-kafka: the key is the PRIMARY KEY (Flink); 'key.fields', where given, must name it */
+    eddy_strbuf pkb = {0};
+    for (int i = 0; upsert && i < spec->nprimary_key; i++)
+        eddy_strbuf_printf(&pkb, "%s%s", i ? ";" : "", spec->schema->fields[spec->primary_key[i]].name);
+    if (upsert && kfields && pkb.n && strcmp(kfields, eddy_strbuf_cstr(&pkb)) != 0) {
+        eddy_error_set(err, EDDY_EUSAGE, 0, 0,
+                       "table '%s': 'key.fields' = '%s' differs from the PRIMARY KEY (%s); "
+                       "connector 'upsert-kafka' keys its messages by the PRIMARY KEY: drop "
+                       "'key.fields'",
+                       table, kfields, eddy_strbuf_cstr(&pkb));
+        eddy_strbuf_free(&pkb);
+        return err->code;
+    }
+    char pkfields[1024];
+    if (upsert && !kfields && pkb.n && pkb.n < sizeof pkfields) {
+        memcpy(pkfields, pkb.s, pkb.n + 1);
+        kfields = pkfields;
+    }
+    eddy_strbuf_free(&pkb);
     if (upsert && kfmt < 0)
         return eddy_error_set(err, EDDY_EUSAGE, 0, 0,
                               "option 'key.format' is required for connector 'upsert-kafka' "
@@ -715,9 +735,9 @@ static int sink_open(const eddy_sink_spec *spec, bool upsert, void **state, eddy
                               table);
     if (upsert && !kfields)
         return eddy_error_set(err, EDDY_EUSAGE, 0, 0,
-                              "table '%s': connector 'upsert-kafka' writes messages keyed by the "
-                              "PRIMARY KEY, and eddy does not pass the primary key to sinks yet: "
-                              "set 'key.fields' to the PRIMARY KEY columns ('a;b')",
+                              "table '%s': 'upsert-kafka' tables require to define a PRIMARY "
+                              "KEY constraint: it names the columns written as the message key "
+                              "(PRIMARY KEY (id) NOT ENFORCED)",
                               table);
     if (kfmt >= 0 && !kfields)
         return eddy_error_set(err, EDDY_EUSAGE, 0, 0,

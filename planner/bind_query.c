@@ -273,6 +273,37 @@ static bscope *bind_table(binder *b, const cat_object *o, const char *qual, cons
             src->u.source.physical.fields[ip++] = src->out.fields[at];
         }
     }
+    /* PRIMARY KEY (column constraint or table constraint) as indexes into physical, in key
+     * order (upsert-kafka decodes these columns from the message key) */
+    int npk = ct->primary_key ? ct->primary_key->n : 0;
+    for (int i = 0; i < ct->ncols; i++) npk += ct->cols[i].primary_key;
+    if (npk > 0) {
+        src->u.source.primary_key = eddy_arena_zalloc(b->a, sizeof(int) * (size_t)npk);
+        for (int k = 0; k < npk; k++) {
+            const char *kn = NULL;
+            if (ct->primary_key) {
+                kn = ct->primary_key->a[k].name;
+            } else {
+                for (int i = 0; i < ct->ncols && !kn; i++)
+                    if (ct->cols[i].primary_key) kn = ct->cols[i].name->name;
+            }
+            for (int j = 0; j < nphys; j++)
+                if (strcmp(src->u.source.physical.fields[j].name, kn) == 0)
+                    src->u.source.primary_key[src->u.source.nprimary_key++] = j;
+        }
+    }
+    /* upsert-kafka reads a topic as a table: its rows are a changelog (+I, -U/+U, -D) */
+    if (strcmp(connector, "upsert-kafka") == 0) {
+        if (wrap && npk == 0) {
+            bind_error(b, EDDY_EBIND, pos,
+                       "table '%s': 'upsert-kafka' tables require to define a PRIMARY KEY constraint. The PRIMARY KEY "
+                       "specifies which columns should be read from or write to the Kafka message key. The PRIMARY "
+                       "KEY also defines records in the 'upsert-kafka' table should update or delete on which keys.",
+                       o->name);
+            return NULL;
+        }
+        src->changelog = true;
+    }
     bscope *sc = sb.sc;
     eddy_plan *top = src;
 
@@ -361,6 +392,7 @@ static bscope *bind_table(binder *b, const cat_object *o, const char *qual, cons
         }
         eddy_plan *wm = pn_new(b->a, EDDY_PLAN_WATERMARK, 1, ct->wm_pos);
         wm->inputs[0] = top;
+        wm->changelog = top->changelog;
         wm->out.n = top->out.n;
         wm->out.fields = pn_fields(b->a, top->out.n);
         memcpy(wm->out.fields, top->out.fields, sizeof(eddy_field) * (size_t)top->out.n);
@@ -654,6 +686,21 @@ static bscope *bind_window_tvf(binder *b, const eddy_tableref *t)
     }
     /* the node: input columns (the time column loses its attribute), then the window columns */
     eddy_plan *in = d->node;
+    if (in->changelog) {
+        const eddy_plan *origin = pn_changelog_origin(in);
+        if (origin && origin->kind == EDDY_PLAN_SOURCE)
+            bind_error(b, EDDY_EUNSUPPORTED, call->pos,
+                       "%s over table '%s' is not supported: connector '%s' makes it a changelog (updates and "
+                       "deletes), and window functions take appends only; read the topic with connector 'kafka' to "
+                       "window its messages",
+                       kname, origin->u.source.table, origin->u.source.connector);
+        else
+            bind_error(b, EDDY_EUNSUPPORTED, call->pos,
+                       "%s over a changelog (the result of a non-windowed GROUP BY) is not supported: window "
+                       "functions take appends only",
+                       kname);
+        return NULL;
+    }
     eddy_plan *p = pn_new(b->a, EDDY_PLAN_WINDOW_TVF, 1, call->pos);
     p->inputs[0] = in;
     p->changelog = in->changelog;
@@ -1334,8 +1381,15 @@ static bscope *bind_aggregate(binder *b, const eddy_select *sel, bscope *sc, con
     /* pre-CALC, aggregate node, post-CALC */
     eddy_plan *input = fused ? A->tvf->input : sc->node;
     if (input->changelog) {
-        bind_error(b, EDDY_EUNSUPPORTED, sel->pos,
-                   "aggregating the result of a non-windowed GROUP BY (a changelog) is not supported yet");
+        const eddy_plan *origin = pn_changelog_origin(input);
+        if (origin && origin->kind == EDDY_PLAN_SOURCE)
+            bind_error(b, EDDY_EUNSUPPORTED, sel->pos,
+                       "aggregating table '%s' is not supported yet: connector '%s' makes it a changelog (updates "
+                       "and deletes)",
+                       origin->u.source.table, origin->u.source.connector);
+        else
+            bind_error(b, EDDY_EUNSUPPORTED, sel->pos,
+                       "aggregating the result of a non-windowed GROUP BY (a changelog) is not supported yet");
         return NULL;
     }
     eddy_plan *pre = pn_calc(b->a, input, A->pre, A->pre_names, A->npre, NULL, sel->pos);

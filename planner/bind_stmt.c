@@ -165,6 +165,22 @@ static int sink_connector(binder *b, eddy_plan *sink, const cat_object *o, const
         k++;
     }
     sink->u.sink.metadata = any ? md : NULL;
+    /* PRIMARY KEY (table or column constraint) as indexes into the target (upsert-kafka's key) */
+    int npk = ct->primary_key ? ct->primary_key->n : 0;
+    if (!ct->primary_key)
+        for (int i = 0; i < ct->ncols; i++) npk += ct->cols[i].primary_key ? 1 : 0;
+    if (npk > 0) {
+        int *pk = eddy_arena_zalloc(b->a, sizeof *pk * (size_t)npk);
+        int npk_found = 0;
+        for (int i = 0; i < ct->ncols && !ct->primary_key; i++)
+            for (int k = 0; ct->cols[i].primary_key && k < nt; k++)
+                if (strcmp(target.fields[k].name, ct->cols[i].name->name) == 0) pk[npk_found++] = k;
+        for (int j = 0; ct->primary_key && j < ct->primary_key->n; j++)
+            for (int k = 0; k < nt; k++)
+                if (strcmp(target.fields[k].name, ct->primary_key->a[j].name) == 0) pk[npk_found++] = k;
+        sink->u.sink.primary_key = pk;
+        sink->u.sink.nprimary_key = npk_found;
+    }
     return 0;
 }
 

@@ -201,6 +201,9 @@ struct eddy_plan {
             bool bounded;            /* the connector ends by itself (file, number-of-rows) */
             eddy_schema physical;    /* all physical columns of the table, in declared order
                                       * (csv field positions; n = 0 when not filled) */
+            int *primary_key;        /* PRIMARY KEY columns as indexes into physical, in the
+                                      * key's order; NULL when the table has none */
+            int nprimary_key;
             eddy_bexpr *pushed_filter; /* a conjunct the source may apply itself, or NULL
                                         * (evaluated over out; the source may ignore it, a CALC
                                         * above still checks it) */
@@ -258,6 +261,8 @@ struct eddy_plan {
                                       * METADATA not VIRTUAL), in table order */
             const char **metadata;   /* per target column: its metadata key, or NULL for a
                                       * physical column; the array is NULL when none is metadata */
+            int *primary_key;        /* PRIMARY KEY columns as indexes into target, in key order */
+            int nprimary_key;        /* 0: the table has none */
             bool print_changelog;    /* print row kinds (+I, -U, ...) */
             int64_t limit;           /* > 0: LIMIT n of the query; the job ends once the sink
                                       * has written n rows. 0 = no limit (LIMIT 0 is planned as

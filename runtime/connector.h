@@ -82,6 +82,10 @@ typedef struct eddy_source_spec {
     /* All physical columns of the table in declared order, or NULL when not known: positional
      * formats (csv) find a column's field by it, and generators check option names with it. */
     const eddy_schema *physical;
+    /* The table's PRIMARY KEY (... NOT ENFORCED) as indexes into *physical, in the key's order
+     * (upsert-kafka decodes these columns from the message key); NULL / 0 when it has none. */
+    const int *primary_key;
+    int nprimary_key;
     int batch_rows;                 /* preferred rows per batch */
     /* Reports a record that was skipped; where = "file data.json, line 17" or
      * "topic t, partition 3, offset 1234". */
@@ -135,6 +139,10 @@ typedef struct eddy_sink_spec {
      * The job opens a sink with metadata columns only when its connector lists every key in
      * eddy_connector.sink_metadata. */
     const char *const *metadata;
+    /* The table's PRIMARY KEY as indexes into schema, in the key's order (upsert-kafka writes
+     * these columns as the message key); NULL / 0 when it has none. */
+    const int *primary_key;
+    int nprimary_key;
 } eddy_sink_spec;
 
 typedef struct eddy_sink_ops {

@@ -167,6 +167,8 @@ static int open_source(eddy_job *job, const eddy_plan *p, eddy_error *err)
     s->spec.metadata = (const char *const *)p->u.source.metadata;
     s->spec.pushed_filter = p->u.source.pushed_filter;
     s->spec.physical = p->u.source.physical.n ? &p->u.source.physical : NULL;
+    s->spec.primary_key = p->u.source.primary_key;
+    s->spec.nprimary_key = p->u.source.nprimary_key;
     s->spec.batch_rows = job->opt.batch_rows > 0 ? job->opt.batch_rows : EDDY_BATCH_ROWS;
     s->spec.bad_record = on_bad_record;
     s->spec.ctx = job;
@@ -208,6 +210,8 @@ static int open_sink(eddy_job *job, const eddy_plan *p, eddy_op **out, eddy_erro
     s->spec.out = job->opt.print_out ? job->opt.print_out : stdout;
     s->spec.checkpointing = job->opt.state_dir != NULL;
     s->spec.metadata = (const char *const *)p->u.sink.metadata;
+    s->spec.primary_key = p->u.sink.primary_key;
+    s->spec.nprimary_key = p->u.sink.nprimary_key;
     for (int k = 0; s->spec.metadata && k < p->u.sink.target.n; k++) {
         const char *m = s->spec.metadata[k];
         bool known = false;
@@ -508,6 +512,7 @@ static bool stop_requested(eddy_job *job)
 int eddy_job_run(eddy_job *job, eddy_error *err)
 {
     int64_t started = mono_ms(), last_tick = started, last_status = started, last_ckpt = started;
+    int64_t last_flush = started;
     int active = job->nsrcs;
     int rc = 0;
     bool limited = limits_reached(job); /* a restored job may have written its LIMIT already */
@@ -562,6 +567,13 @@ int eddy_job_run(eddy_job *job, eddy_error *err)
         if (job->opt.status_line && now - last_status >= 500) {
             last_status = now;
             draw_status(job, started, false);
+        }
+        /* without checkpoints the sinks' output shows as it comes (print to a pipe, the
+         * at-least-once sinks' acknowledgements): at once when the input pauses, else each second */
+        if (!job->ckpt && now - last_flush >= (progress ? 1000 : 100)) {
+            last_flush = now;
+            rc = flush_sinks(job, err);
+            if (rc) goto out;
         }
         if (!progress) {
             struct timespec ts = {0, 1000000};

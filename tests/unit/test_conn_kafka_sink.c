@@ -1046,7 +1046,7 @@ static void test_upsert(void **st)
     free(s.fields);
 }
 
-/* upsert-kafka's options: key.fields (for now), key.format and value.format are required. */
+/* upsert-kafka's options: a PRIMARY KEY (or key.fields), key.format and value.format are required. */
 static void test_upsert_options(void **st)
 {
     (void)st;
@@ -1055,7 +1055,7 @@ static void test_upsert_options(void **st)
         const char *needle;
     } cases[] = {
         {{"key.format", "json", "value.format", "json", NULL},
-         "set 'key.fields' to the PRIMARY KEY columns"},
+         "require to define a PRIMARY"},
         {{"key.fields", "id", "value.format", "json", NULL}, "option 'key.format' is required"},
         {{"key.format", "json", "key.fields", "id", NULL}, "option 'value.format' is required"},
         {{"key.format", "json", "key.fields", "id", "format", "json", NULL},

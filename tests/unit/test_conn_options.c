@@ -116,11 +116,12 @@ static void test_registry(void **st)
 {
     (void)st;
     eddy_connector_registry reg = eddy_connectors_builtin();
-    const char *names[] = {"datagen", "nexmark", "filesystem", "print", "blackhole", "kafka"};
+    const char *names[] = {"datagen", "nexmark",   "filesystem",  "print",
+                           "blackhole", "kafka", "upsert-kafka"};
     int n = 0;
     while (reg[n]) n++;
-    assert_int_equal(n, 6);
-    for (int i = 0; i < 6; i++) {
+    assert_int_equal(n, 7);
+    for (int i = 0; i < 7; i++) {
         const eddy_connector *c = eddy_connector_find(reg, names[i]);
         assert_non_null(c);
         assert_string_equal(c->name, names[i]);
@@ -128,7 +129,9 @@ static void test_registry(void **st)
     }
     const eddy_connector *k = eddy_connector_find(reg, "kafka");
     assert_true(k->source && k->sink && !k->accepts_changelog);
-    assert_null(eddy_connector_find(reg, "upsert-kafka"));
+    const eddy_connector *u = eddy_connector_find(reg, "upsert-kafka");
+    assert_true(u->source && u->sink && u->accepts_changelog);
+    assert_null(eddy_connector_find(reg, "no-such-connector"));
     assert_null(eddy_connector_find(NULL, "print"));
     const eddy_kv kv[] = {{"a", "1"}, {"b", "2"}};
     assert_string_equal(eddy_kv_get(kv, 2, "b", NULL), "2");
