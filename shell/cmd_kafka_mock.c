@@ -8,6 +8,33 @@
  * several brokers) is printed as the first line of stdout and flushed, so a script can read it.
  * Then the process waits for SIGINT or SIGTERM and exits 0 after destroying the cluster.
  *
+ * Control on stdin (for tests of broker failures, and for trying them by hand): while it runs,
+ * the mock reads commands from stdin, one per line, and answers each with one line on stdout
+ * that starts with "ok " or "error ":
+ *   down ID|all              the broker stops serving: connections closed, no new ones
+ *                            (rd_kafka_mock_broker_set_down; partition leaders do not move)
+ *   up ID|all                it serves again (rd_kafka_mock_broker_set_up)
+ *   create NAME PARTITIONS   creates a topic (replicas: min(brokers, 3), as --topic)
+ *   leader TOPIC PARTITION ID  makes broker ID the leader of a partition of a topic made by
+ *                            --topic or create (rd_kafka_mock_partition_set_leader)
+ *   status                   "ok brokers=3 up=1,3 down=2 topics=ev:4,out:1" (the topics made by
+ *                            --topic and create; not those a client made by asking for them)
+ *   help                     the list of commands
+ * Blank lines and lines starting with '#' get no answer. Broker ids are 1..N, as the mock
+ * numbers them.
+ *
+ * Rules of the control:
+ * - It runs on a thread of its own, which polls stdin and a wake pipe (so the main thread can
+ *   stop it at shutdown) and reads whole lines itself (no stdio on stdin). EOF on stdin ends
+ *   the reading, not the mock: `eddy kafka-mock &` in a script (stdin /dev/null) keeps running
+ *   until a signal, as before.
+ * - A background job of an interactive shell must not be stopped by reading the terminal, so
+ *   SIGTTIN is ignored: such a read fails with EIO instead, and the thread tries again a second
+ *   later (the job may be brought to the foreground with `fg`).
+ * - Only the control thread writes to stdout once the address is printed, and it flushes every
+ *   answer; its state (which brokers are down, the topics) is its own. A broker that is down
+ *   refuses connections, so the --port relay simply connects a new client to the next one.
+ *
  * Rules:
  * - SIGINT and SIGTERM are blocked before librdkafka starts its threads, so every thread inherits
  *   the mask and the main thread takes them with sigwait(): no handler runs inside librdkafka.
@@ -32,6 +59,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -242,7 +270,8 @@ static void conn_close(relay_conn *c)
     }
 }
 
-/* A new socket connected to the first broker of the mock that accepts, or -1. */
+/* A new socket connected to the first broker of the mock that accepts, or -1 (a broker that is
+ * down refuses connections: its listening socket is closed). */
 static int connect_broker(const relay *r)
 {
     for (int i = 0; i < r->nPort; i++) {
@@ -390,6 +419,296 @@ static void relay_stop(relay *r)
     r->fdListen = -1;
 }
 
+/* ---- the control on stdin --------------------------------------------------------------- */
+
+#define CTL_LINE 1024 /* longest command line; a longer one is answered with an error */
+
+/* The control: the cluster it drives, what it knows of it, and its thread. */
+typedef struct mock_ctl {
+    rd_kafka_mock_cluster_t *mc; /* the cluster (owned by serve()) */
+    int nBroker;                 /* brokers 1..nBroker */
+    bool aDown[MAX_BROKERS];     /* broker id - 1 is down (as told by the control) */
+    mock_topic *aTopic;          /* the topics made by --topic and create (malloc'd) */
+    int nTopic;                  /* number of them */
+    int aWake[2];                /* a pipe: a byte written to aWake[1] stops the thread */
+    pthread_t thread;            /* runs ctl_main */
+    bool started;                /* the thread runs (ctl_stop joins it) */
+    char zLine[CTL_LINE + 1];    /* the line being read */
+    size_t nLine;                /* bytes of it so far */
+    bool tooLong;                /* the line outgrew zLine: answered with an error at its end */
+} mock_ctl;
+
+/* Writes one answer line to stdout and flushes it. */
+__attribute__((format(printf, 1, 2))) static void ctl_answer(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vprintf(fmt, ap);
+    va_end(ap);
+    putchar('\n');
+    fflush(stdout);
+}
+
+/* Reads a broker id (1..nBroker) or "all" (-1) into *id; returns 0, or -1 after answering. */
+static int ctl_broker(const mock_ctl *c, const char *cmd, const char *z, int *id)
+{
+    if (z && strcmp(z, "all") == 0) {
+        *id = -1;
+        return 0;
+    }
+    if (!z || read_int(z, 1, c->nBroker, id) != 0) {
+        ctl_answer("error %s: broker id must be 1 to %d or 'all', got '%s'", cmd, c->nBroker,
+                   z ? z : "");
+        return -1;
+    }
+    return 0;
+}
+
+/* down ID|all, up ID|all */
+static void ctl_updown(mock_ctl *c, bool down, const char *zId)
+{
+    const char *cmd = down ? "down" : "up";
+    int id;
+    if (ctl_broker(c, cmd, zId, &id) != 0) return;
+    /* one broker at a time, also for "all", so that aDown follows each call that succeeded */
+    for (int b = id < 0 ? 1 : id; b <= (id < 0 ? c->nBroker : id); b++) {
+        rd_kafka_resp_err_t err =
+            down ? rd_kafka_mock_broker_set_down(c->mc, b) : rd_kafka_mock_broker_set_up(c->mc, b);
+        if (err) {
+            ctl_answer("error %s %d: %s", cmd, b, rd_kafka_err2str(err));
+            return;
+        }
+        c->aDown[b - 1] = down;
+    }
+    if (id < 0)
+        ctl_answer("ok all %d brokers %s", c->nBroker, cmd);
+    else
+        ctl_answer("ok broker %d %s", id, cmd);
+}
+
+/* create NAME PARTITIONS */
+static void ctl_create(mock_ctl *c, const char *zName, const char *zPart)
+{
+    int nPartition;
+    if (!zName || !zPart) {
+        ctl_answer("error create needs NAME PARTITIONS (e.g. 'create bids 4')");
+        return;
+    }
+    size_t n = strlen(zName);
+    if (!valid_topic_name(zName, n)) {
+        ctl_answer("error create %s: a topic name is 1 to %d of the characters a-z A-Z 0-9 . _ - "
+                   "(and not '.' or '..')",
+                   zName, MAX_TOPIC_NAME);
+        return;
+    }
+    if (read_int(zPart, 1, MAX_PARTITIONS, &nPartition) != 0) {
+        ctl_answer("error create %s: PARTITIONS must be a whole number from 1 to %d, got '%s'",
+                   zName, MAX_PARTITIONS, zPart);
+        return;
+    }
+    for (int i = 0; i < c->nTopic; i++)
+        if (strcmp(c->aTopic[i].zName, zName) == 0) {
+            ctl_answer("error create %s: topic '%s' exists already (%d partitions)", zName, zName,
+                       c->aTopic[i].nPartition);
+            return;
+        }
+    mock_topic *p = realloc(c->aTopic, sizeof *p * (size_t)(c->nTopic + 1));
+    if (!p) {
+        ctl_answer("error create %s: out of memory", zName);
+        return;
+    }
+    c->aTopic = p;
+    int nReplica = c->nBroker < 3 ? c->nBroker : 3;
+    rd_kafka_resp_err_t err = rd_kafka_mock_topic_create(c->mc, zName, nPartition, nReplica);
+    if (err) {
+        ctl_answer("error create %s: %s", zName, rd_kafka_err2str(err));
+        return;
+    }
+    memcpy(p[c->nTopic].zName, zName, n + 1);
+    p[c->nTopic].nPartition = nPartition;
+    c->nTopic++;
+    ctl_answer("ok topic %s created with %d partitions", zName, nPartition);
+}
+
+/* leader TOPIC PARTITION ID */
+static void ctl_leader(mock_ctl *c, const char *zTopic, const char *zPart, const char *zId)
+{
+    int part, id;
+    if (!zTopic || !zPart || !zId) {
+        ctl_answer("error leader needs TOPIC PARTITION BROKER (e.g. 'leader bids 0 2')");
+        return;
+    }
+    const mock_topic *t = NULL;
+    for (int i = 0; i < c->nTopic && !t; i++)
+        if (strcmp(c->aTopic[i].zName, zTopic) == 0) t = &c->aTopic[i];
+    if (!t) {
+        /* the mock would make the topic, with its default partitions: refuse that surprise */
+        ctl_answer("error leader %s: no topic '%s' was made by --topic or create; create it "
+                   "first",
+                   zTopic, zTopic);
+        return;
+    }
+    if (read_int(zPart, 0, t->nPartition - 1, &part) != 0) {
+        ctl_answer("error leader %s: partition must be 0 to %d, got '%s'", zTopic,
+                   t->nPartition - 1, zPart);
+        return;
+    }
+    if (read_int(zId, 1, c->nBroker, &id) != 0) {
+        ctl_answer("error leader: broker id must be 1 to %d, got '%s'", c->nBroker, zId);
+        return;
+    }
+    rd_kafka_resp_err_t err = rd_kafka_mock_partition_set_leader(c->mc, zTopic, part, id);
+    if (err)
+        ctl_answer("error leader %s %d %d: %s", zTopic, part, id, rd_kafka_err2str(err));
+    else
+        ctl_answer("ok topic %s partition %d leader %d", zTopic, part, id);
+}
+
+/* status: "ok brokers=3 up=1,3 down=2 topics=ev:4,out:1" */
+static void ctl_status(const mock_ctl *c)
+{
+    printf("ok brokers=%d", c->nBroker);
+    for (int down = 0; down < 2; down++) {
+        printf(" %s=", down ? "down" : "up");
+        int n = 0;
+        for (int b = 0; b < c->nBroker; b++)
+            if (c->aDown[b] == (down != 0)) printf("%s%d", n++ ? "," : "", b + 1);
+    }
+    printf(" topics=");
+    for (int i = 0; i < c->nTopic; i++)
+        printf("%s%s:%d", i ? "," : "", c->aTopic[i].zName, c->aTopic[i].nPartition);
+    ctl_answer("%s", "");
+}
+
+/* Runs one command line (NUL-terminated, without its newline). */
+static void ctl_command(mock_ctl *c, char *zLine)
+{
+    zLine += strspn(zLine, " \t\r");
+    if (zLine[0] == '#') return; /* a comment, whatever it holds */
+    char *aTok[5] = {0};
+    int nTok = 0;
+    char *save = NULL;
+    for (char *t = strtok_r(zLine, " \t\r", &save); t; t = strtok_r(NULL, " \t\r", &save)) {
+        if (nTok == 5) {
+            ctl_answer("error too many words in '%s ...'; try 'help'", aTok[0]);
+            return;
+        }
+        aTok[nTok++] = t;
+    }
+    if (nTok == 0) return;
+    const char *cmd = aTok[0];
+    int nArg = strcmp(cmd, "down") == 0 || strcmp(cmd, "up") == 0       ? 1
+               : strcmp(cmd, "create") == 0                             ? 2
+               : strcmp(cmd, "leader") == 0                             ? 3
+               : strcmp(cmd, "status") == 0 || strcmp(cmd, "help") == 0 ? 0
+                                                                        : -1;
+    if (nArg < 0) {
+        ctl_answer("error unknown command '%s'; commands: down ID|all, up ID|all, create NAME "
+                   "PARTITIONS, leader TOPIC PARTITION ID, status, help",
+                   cmd);
+    } else if (nTok - 1 > nArg) {
+        ctl_answer("error %s takes %d argument%s, got %d; try 'help'", cmd, nArg,
+                   nArg == 1 ? "" : "s", nTok - 1);
+    } else if (strcmp(cmd, "down") == 0 || strcmp(cmd, "up") == 0) {
+        ctl_updown(c, cmd[0] == 'd', aTok[1]);
+    } else if (strcmp(cmd, "create") == 0) {
+        ctl_create(c, aTok[1], aTok[2]);
+    } else if (strcmp(cmd, "leader") == 0) {
+        ctl_leader(c, aTok[1], aTok[2], aTok[3]);
+    } else if (strcmp(cmd, "status") == 0) {
+        ctl_status(c);
+    } else {
+        ctl_answer("ok commands: down ID|all, up ID|all, create NAME PARTITIONS, leader TOPIC "
+                   "PARTITION ID, status, help (broker ids 1..%d)",
+                   c->nBroker);
+    }
+}
+
+/* Takes the bytes of one read(): runs each complete line. */
+static void ctl_take(mock_ctl *c, const char *buf, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (buf[i] != '\n') {
+            if (c->nLine < CTL_LINE)
+                c->zLine[c->nLine++] = buf[i];
+            else
+                c->tooLong = true;
+            continue;
+        }
+        c->zLine[c->nLine] = 0;
+        if (c->tooLong)
+            ctl_answer("error a command line is at most %d bytes", CTL_LINE);
+        else
+            ctl_command(c, c->zLine);
+        c->nLine = 0;
+        c->tooLong = false;
+    }
+}
+
+static void *ctl_main(void *arg)
+{
+    mock_ctl *c = arg;
+    char buf[4096];
+    for (;;) {
+        struct pollfd aPoll[2] = {{.fd = c->aWake[0], .events = POLLIN},
+                                  {.fd = STDIN_FILENO, .events = POLLIN}};
+        if (poll(aPoll, 2, -1) < 0) {
+            if (errno == EINTR) continue;
+            break;
+        }
+        if (aPoll[0].revents) break;
+        if (aPoll[1].revents & POLLNVAL) break; /* stdin closed */
+        if (!aPoll[1].revents) continue;
+        ssize_t n = read(STDIN_FILENO, buf, sizeof buf);
+        if (n > 0) {
+            ctl_take(c, buf, (size_t)n);
+        } else if (n == 0) {
+            if (c->nLine > 0) ctl_take(c, "\n", 1); /* a last line without its newline */
+            break;                                  /* EOF: the mock goes on */
+        } else if (errno == EIO) {
+            /* a background job reading its terminal (SIGTTIN ignored): try again later */
+            struct pollfd w = {.fd = c->aWake[0], .events = POLLIN};
+            if (poll(&w, 1, 1000) > 0) break;
+        } else if (errno != EINTR && errno != EAGAIN) {
+            break;
+        }
+    }
+    return NULL;
+}
+
+/* Starts the control thread; returns 0, or -1 when it cannot (the mock then runs without it,
+ * as told on stderr). */
+static int ctl_start(mock_ctl *c)
+{
+    if (pipe2(c->aWake, O_CLOEXEC) != 0) {
+        perror("eddy: kafka-mock: no control on stdin: pipe");
+        return -1;
+    }
+    signal(SIGTTIN, SIG_IGN); /* a background job's read of the terminal fails, not stops */
+    int e = pthread_create(&c->thread, NULL, ctl_main, c);
+    if (e != 0) {
+        fprintf(stderr, "eddy: kafka-mock: no control on stdin: %s\n", strerror(e));
+        close(c->aWake[0]);
+        close(c->aWake[1]);
+        return -1;
+    }
+    c->started = true;
+    return 0;
+}
+
+/* Stops the control thread (when started). */
+static void ctl_stop(mock_ctl *c)
+{
+    if (!c->started) return;
+    char b = 0;
+    while (write(c->aWake[1], &b, 1) < 0 && errno == EINTR) {
+    }
+    pthread_join(c->thread, NULL);
+    close(c->aWake[0]);
+    close(c->aWake[1]);
+    c->started = false;
+}
+
 /* librdkafka's log lines, on stderr with eddy's prefix (only warnings and worse: see below). */
 static void log_line(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
 {
@@ -426,6 +745,15 @@ static int serve(const mock_args *a, relay *r)
         return EDDY_EXIT_RUNTIME;
     }
     int rc = EDDY_EXIT_OK;
+    mock_ctl *ctl = calloc(1, sizeof *ctl);
+    if (!ctl) {
+        fputs("eddy: kafka-mock: out of memory\n", stderr);
+        rc = EDDY_EXIT_RUNTIME;
+    } else {
+        ctl->mc = mc;
+        ctl->nBroker = a->nBroker;
+        ctl->aWake[0] = ctl->aWake[1] = -1;
+    }
     int nReplica = a->nBroker < 3 ? a->nBroker : 3;
     for (int i = 0; i < a->nTopic && rc == EDDY_EXIT_OK; i++) {
         rd_kafka_resp_err_t err =
@@ -434,6 +762,13 @@ static int serve(const mock_args *a, relay *r)
             fprintf(stderr, "eddy: kafka-mock: cannot create topic '%s' (%d partitions): %s\n",
                     a->aTopic[i].zName, a->aTopic[i].nPartition, rd_kafka_err2str(err));
             rc = EDDY_EXIT_RUNTIME;
+        }
+    }
+    if (rc == EDDY_EXIT_OK && a->nTopic > 0) {
+        ctl->aTopic = malloc(sizeof *ctl->aTopic * (size_t)a->nTopic);
+        if (ctl->aTopic) {
+            memcpy(ctl->aTopic, a->aTopic, sizeof *ctl->aTopic * (size_t)a->nTopic);
+            ctl->nTopic = a->nTopic;
         }
     }
     if (rc == EDDY_EXIT_OK && a->port) rc = relay_start(r, rd_kafka_mock_cluster_bootstraps(mc));
@@ -447,6 +782,7 @@ static int serve(const mock_args *a, relay *r)
             rc = EDDY_EXIT_RUNTIME;
         }
     }
+    if (rc == EDDY_EXIT_OK) ctl_start(ctl); /* after the address: answers follow it on stdout */
     if (rc == EDDY_EXIT_OK) {
         sigset_t stop;
         sigemptyset(&stop);
@@ -455,6 +791,11 @@ static int serve(const mock_args *a, relay *r)
         int sig;
         while (sigwait(&stop, &sig) != 0) {
         }
+    }
+    if (ctl) {
+        ctl_stop(ctl); /* before the cluster it drives goes */
+        free(ctl->aTopic);
+        free(ctl);
     }
     if (r) relay_stop(r); /* before the brokers it talks to go */
     rd_kafka_mock_cluster_destroy(mc);
