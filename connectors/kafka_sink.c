@@ -156,6 +156,7 @@ typedef struct kafka_sink {
     int32_t next;           /* round-robin: the next partition */
     bool wait;              /* at-least-once: flush/prepare_commit wait for acks */
     eddy_strbuf kbuf, vbuf; /* the message being built */
+    bool brokers_down;      /* every broker is unreachable (reported once, until one returns) */
     bool failed;            /* a delivery failed: the job must fail */
     char why[512];          /* the first failure, for the error */
 } kafka_sink;
@@ -198,6 +199,11 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaqu
 {
     kafka_sink *k = opaque;
     (void)rk;
+    if (!m->err && k->brokers_down) {
+        k->brokers_down = false;
+        fprintf(stderr, "eddy: table '%s': the Kafka brokers are reachable again; writing goes on\n",
+                k->table);
+    }
     if (!m->err || k->failed) return;
     k->failed = true;
     snprintf(k->why, sizeof k->why, "partition %d: %s", (int)m->partition,
@@ -206,10 +212,19 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaqu
 
 /* librdkafka's error callback: only fatal errors end the producer (a transactional producer
  * fenced by another process with its transactional.id, ...); the others (a broker going away)
- * are retried by librdkafka and show up as delivery failures if they last. */
+ * are retried by librdkafka and show up as delivery failures if they last. When every broker
+ * is unreachable that is said once on stderr, and again when a delivery succeeds. */
 static void on_error(rd_kafka_t *rk, int code, const char *reason, void *opaque)
 {
     kafka_sink *k = opaque;
+    if (code == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN && !k->brokers_down) {
+        k->brokers_down = true;
+        fprintf(stderr,
+                "eddy: table '%s': all Kafka brokers are unreachable (%s); waiting for them, "
+                "rows are held until then\n",
+                k->table, reason);
+        return;
+    }
     if (code != RD_KAFKA_RESP_ERR__FATAL || k->failed) return;
     char buf[256];
     rd_kafka_fatal_error(rk, buf, sizeof buf);
