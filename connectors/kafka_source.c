@@ -63,6 +63,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "common/arena.h"
 #include "connectors/connectors.h"
@@ -109,6 +110,8 @@ typedef struct kafka_source {
     eddy_error cb_err;       /* ... and its message */
     eddy_kafka_decoder *dec; /* messages to rows (kafka_decode.h) */
     uint64_t rows;           /* rows returned so far (progress) */
+    bool brokers_down;       /* every broker unreachable: said once, and again when one returns */
+    int64_t said_transport;  /* CLOCK_MONOTONIC ms when a lost broker was last reported */
 } kafka_source;
 
 static const char *tname(const kafka_source *s)
@@ -612,6 +615,34 @@ static int do_subscribe(kafka_source *s, eddy_error *err)
 /* ---------------------------------------------------------------------------------------- */
 /* The source's operations                                                                   */
 
+/* librdkafka's error callback (served inside rd_kafka_consumer_poll, on the job's thread: the
+ * main queue is forwarded to the consumer's). Brokers that go away are retried by librdkafka;
+ * eddy says so on stderr in its own words: a lost broker at most every 10 s (its partitions
+ * wait), all brokers lost once, and their return when messages flow again. */
+static void on_error(rd_kafka_t *rk, int code, const char *reason, void *opaque)
+{
+    kafka_source *s = opaque;
+    (void)rk;
+    if (code == RD_KAFKA_RESP_ERR__TRANSPORT) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        int64_t now = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+        if (s->said_transport == 0 || now - s->said_transport >= 10000) {
+            s->said_transport = now;
+            fprintf(stderr,
+                    "eddy: table '%s': a Kafka broker is unreachable (%s); its partitions wait "
+                    "until it returns\n",
+                    tname(s), reason);
+        }
+    } else if (code == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN && !s->brokers_down) {
+        s->brokers_down = true;
+        fprintf(stderr,
+                "eddy: table '%s': all Kafka brokers are unreachable (%s); waiting for them, "
+                "reading goes on when one returns\n",
+                tname(s), reason);
+    }
+}
+
 static int ks_open(const eddy_source_spec *spec, void **state, eddy_error *err)
 {
     eddy_optset o = {"kafka", spec->options, spec->noptions, err};
@@ -695,10 +726,9 @@ static int ks_open(const eddy_source_spec *spec, void **state, eddy_error *err)
     }
     rd_kafka_conf_t *conf = make_conf(s, spec, err);
     if (!conf) goto fail;
-    if (s->group) {
-        rd_kafka_conf_set_rebalance_cb(conf, on_rebalance);
-        rd_kafka_conf_set_opaque(conf, s);
-    }
+    rd_kafka_conf_set_opaque(conf, s);
+    rd_kafka_conf_set_error_cb(conf, on_error);
+    if (s->group) rd_kafka_conf_set_rebalance_cb(conf, on_rebalance);
     char msg[512];
     s->rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, msg, sizeof msg);
     if (!s->rk) {
@@ -707,6 +737,7 @@ static int ks_open(const eddy_source_spec *spec, void **state, eddy_error *err)
                        tname(s), msg);
         goto fail;
     }
+    rd_kafka_poll_set_consumer(s->rk); /* errors are served by consumer_poll (on_error) */
     if (!s->pattern && read_listed(s, err)) goto fail;
     if (s->pattern && read_matching(s, pattern, err)) goto fail;
     make_splits(s);
@@ -785,6 +816,10 @@ static int ks_poll(void *state, eddy_batch *out, int64_t timeout_ms, eddy_error 
                                       "table '%s': reading %s failed: %s", tname(s),
                                       where[0] ? where : s->what, text);
             continue; /* transient: librdkafka retries */
+        }
+        if (s->brokers_down) {
+            s->brokers_down = false;
+            fprintf(stderr, "eddy: table '%s': the Kafka brokers are reachable again\n", tname(s));
         }
         int i = split_of_msg(s, m);
         if (i < 0 || (s->group && !s->sp[i].owned) || m->offset < s->sp[i].next ||
