@@ -53,6 +53,7 @@
 #include "common/strbuf.h"
 #include "connectors/format_csv.h"
 #include "connectors/format_json.h"
+#include "connectors/kafka_conf.h"
 #include "connectors/kafka_decode.h"
 #include "connectors/options.h"
 
@@ -552,23 +553,12 @@ static int make_dlq(eddy_kafka_decoder *s, const eddy_optset *o, const char *top
                               "('%s'): a bad message would come back forever; name another topic",
                               tname(s), topic);
     char msg[512];
-    rd_kafka_conf_t *conf = rd_kafka_conf_new();
-    rd_kafka_conf_set(conf, "log_level", "3", msg, sizeof msg);
-    const char *servers = eddy_opt_str(o, "properties.bootstrap.servers", NULL);
-    if (servers) rd_kafka_conf_set(conf, "bootstrap.servers", servers, msg, sizeof msg);
-    static const char pfx[] = "dead-letter.properties.";
-    for (int i = 0; i < o->n; i++) {
-        const char *k = o->kv[i].key;
-        if (!k || strncmp(k, pfx, sizeof pfx - 1) != 0) continue;
-        if (rd_kafka_conf_set(conf, k + sizeof pfx - 1, o->kv[i].value ? o->kv[i].value : "", msg,
-                              sizeof msg) != RD_KAFKA_CONF_OK) {
-            rd_kafka_conf_destroy(conf);
-            return eddy_error_set(err, EDDY_EUSAGE, 0, 0,
-                                  "option '%s' of table '%s' is not accepted by librdkafka: %s "
-                                  "(see librdkafka's CONFIGURATION.md for producer properties)",
-                                  k, tname(s), msg);
-        }
-    }
+    /* the table's brokers unless 'dead-letter.properties.bootstrap.servers' says otherwise */
+    const char *const defaults[][2] = {
+        {"bootstrap.servers", eddy_opt_str(o, "properties.bootstrap.servers", "")}, {NULL, NULL}};
+    rd_kafka_conf_t *conf =
+        eddy_kafka_conf_new(o->kv, o->n, "dead-letter.properties.", defaults, tname(s), err);
+    if (!conf) return err->code;
     rd_kafka_conf_set_opaque(conf, s);
     rd_kafka_conf_set_dr_msg_cb(conf, on_dlq_delivery);
     s->dlq = rd_kafka_new(RD_KAFKA_PRODUCER, conf, msg, sizeof msg);

@@ -108,6 +108,7 @@
 
 #include "common/arena.h"
 #include "connectors/connectors.h"
+#include "connectors/kafka_conf.h"
 #include "connectors/format_csv.h"
 #include "connectors/format_json.h"
 #include "connectors/options.h"
@@ -466,11 +467,10 @@ static int make_producer(kafka_sink *k, const eddy_optset *o, int partitioner, c
                          kprod *p, eddy_error *err)
 {
     char errstr[512];
-    rd_kafka_conf_t *conf = rd_kafka_conf_new();
     /* eddy's defaults first; the user's properties come after and may override them:
      * Java's partitioning of keyed messages (see the header), and for transactions a timeout
      * longer than a checkpoint interval */
-    const char *defaults[4][2] = {{NULL, NULL}};
+    const char *defaults[5][2] = {{NULL, NULL}};
     int nd = 0;
     if (partitioner == PART_DEFAULT)
         defaults[nd][0] = "partitioner", defaults[nd++][1] = "murmur2_random";
@@ -481,33 +481,17 @@ static int make_producer(kafka_sink *k, const eddy_optset *o, int partitioner, c
             if (!has_property(o, "message.timeout.ms") && !has_property(o, "delivery.timeout.ms"))
                 defaults[nd][0] = "message.timeout.ms", defaults[nd++][1] = "300000";
         }
-    }
-    for (int i = 0; i < nd; i++)
-        if (rd_kafka_conf_set(conf, defaults[i][0], defaults[i][1], errstr, sizeof errstr) !=
-            RD_KAFKA_CONF_OK) {
-            rd_kafka_conf_destroy(conf);
-            return eddy_error_set(err, EDDY_ECONNECTOR, 0, 0, "%s: %s", k->conn, errstr);
-        }
-    for (int i = 0; i < o->n; i++) {
-        const char *key = o->kv[i].key;
-        if (!key || strncmp(key, "properties.", 11) != 0) continue;
-        if (txid && strcmp(key + 11, "transactional.id") == 0) {
-            rd_kafka_conf_destroy(conf);
+        if (has_property(o, "transactional.id"))
             return eddy_error_set(err, EDDY_EUSAGE, 0, 0,
                                   "table '%s': option 'properties.transactional.id' cannot be set "
                                   "with 'sink.delivery-guarantee' = 'exactly-once': eddy names its "
                                   "producers from 'sink.transactional-id-prefix'",
                                   k->table);
-        }
-        const char *value = o->kv[i].value ? o->kv[i].value : "";
-        if (rd_kafka_conf_set(conf, key + 11, value, errstr, sizeof errstr) != RD_KAFKA_CONF_OK) {
-            rd_kafka_conf_destroy(conf);
-            return eddy_error_set(err, EDDY_EUSAGE, 0, 0,
-                                  "option '%s' of table '%s' is not accepted by librdkafka: %s "
-                                  "(see librdkafka's CONFIGURATION.md for producer properties)",
-                                  key, k->table, errstr);
-        }
     }
+    defaults[nd][0] = defaults[nd][1] = NULL;
+    rd_kafka_conf_t *conf = eddy_kafka_conf_new(o->kv, o->n, "properties.",
+                                                (const char *const(*)[2])defaults, k->table, err);
+    if (!conf) return err->code;
     rd_kafka_conf_set_opaque(conf, k);
     rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
     rd_kafka_conf_set_error_cb(conf, on_error);

@@ -67,6 +67,7 @@
 
 #include "common/arena.h"
 #include "connectors/connectors.h"
+#include "connectors/kafka_conf.h"
 #include "connectors/kafka_decode.h"
 #include "connectors/options.h"
 #include "runtime/connector.h"
@@ -410,27 +411,13 @@ static int offsets_error(kafka_source *s, const char *what, const char *topic, i
 /* Builds the librdkafka configuration from the 'properties.*' options. */
 static rd_kafka_conf_t *make_conf(kafka_source *s, const eddy_source_spec *spec, eddy_error *err)
 {
-    rd_kafka_conf_t *conf = rd_kafka_conf_new();
-    char msg[512];
     /* defaults a user may override: eddy keeps offsets in its checkpoints */
-    const char *defaults[][2] = {{"enable.auto.commit", "false"},
-                                 {"enable.auto.offset.store", "false"},
-                                 {"group.id", "eddy"},
-                                 {"log_level", "3"}};
-    for (size_t i = 0; i < sizeof defaults / sizeof defaults[0]; i++)
-        rd_kafka_conf_set(conf, defaults[i][0], defaults[i][1], msg, sizeof msg);
-    for (int i = 0; i < spec->noptions; i++) {
-        const char *k = spec->options[i].key;
-        if (strncmp(k, "properties.", 11) != 0) continue;
-        if (rd_kafka_conf_set(conf, k + 11, spec->options[i].value, msg, sizeof msg) !=
-            RD_KAFKA_CONF_OK) {
-            eddy_error_set(err, EDDY_EUSAGE, 0, 0, "option '%s' of table '%s': %s", k, tname(s),
-                           msg);
-            rd_kafka_conf_destroy(conf);
-            return NULL;
-        }
-    }
-    return conf;
+    static const char *const defaults[][2] = {{"enable.auto.commit", "false"},
+                                              {"enable.auto.offset.store", "false"},
+                                              {"group.id", "eddy"},
+                                              {NULL, NULL}};
+    return eddy_kafka_conf_new(spec->options, spec->noptions, "properties.", defaults, tname(s),
+                               err);
 }
 
 /* Resolves the starting offset of every split (and the end offsets when bounded). */

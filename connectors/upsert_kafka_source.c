@@ -63,6 +63,7 @@
 #include "common/hashmap.h"
 #include "common/strbuf.h"
 #include "connectors/connectors.h"
+#include "connectors/kafka_conf.h"
 #include "connectors/format_csv.h"
 #include "connectors/format_json.h"
 #include "connectors/options.h"
@@ -427,28 +428,13 @@ static int setup_columns(uk_source *s, const char *prefix, bool except_key, eddy
 
 static rd_kafka_conf_t *make_conf(uk_source *s, eddy_error *err)
 {
-    const eddy_source_spec *spec = s->spec;
-    rd_kafka_conf_t *conf = rd_kafka_conf_new();
-    char msg[512];
     /* eddy keeps offsets in its checkpoints; a user may override these */
-    const char *defaults[][2] = {{"enable.auto.commit", "false"},
-                                 {"enable.auto.offset.store", "false"},
-                                 {"group.id", "eddy"},
-                                 {"log_level", "3"}};
-    for (size_t i = 0; i < sizeof defaults / sizeof defaults[0]; i++)
-        rd_kafka_conf_set(conf, defaults[i][0], defaults[i][1], msg, sizeof msg);
-    for (int i = 0; i < spec->noptions; i++) {
-        const char *k = spec->options[i].key;
-        if (strncmp(k, "properties.", 11) != 0) continue;
-        if (rd_kafka_conf_set(conf, k + 11, spec->options[i].value, msg, sizeof msg) !=
-            RD_KAFKA_CONF_OK) {
-            eddy_error_set(err, EDDY_EUSAGE, 0, 0, "option '%s' of table '%s': %s", k, tname(s),
-                           msg);
-            rd_kafka_conf_destroy(conf);
-            return NULL;
-        }
-    }
-    return conf;
+    static const char *const defaults[][2] = {{"enable.auto.commit", "false"},
+                                              {"enable.auto.offset.store", "false"},
+                                              {"group.id", "eddy"},
+                                              {NULL, NULL}};
+    return eddy_kafka_conf_new(s->spec->options, s->spec->noptions, "properties.", defaults,
+                               tname(s), err);
 }
 
 /* Finds the partitions of the topic and their earliest offsets (where reading starts). */
