@@ -27,38 +27,22 @@ import os
 import random
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 
-
-def free_port():
-    s = socket.socket()
-    s.bind(('127.0.0.1', 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import kafkalib as kl  # noqa: E402
 
 
-def produce(addr, tmp, name, events):
-    path = os.path.join(tmp, name)
-    with open(path, 'w') as f:
-        for seq, k, v in events:
-            f.write('%s|%s\n' % (k, json.dumps({'seq': seq, 'k': k, 'v': v})))
-    subprocess.run(['kcat', '-P', '-b', addr, '-t', 'ev', '-K', '|', '-l', path], check=True,
-                   timeout=60)
+def produce(addr, events):
+    kl.produce(addr, 'ev', ['%s|%s' % (k, json.dumps({'seq': seq, 'k': k, 'v': v}))
+                            for seq, k, v in events], key_sep='|')
 
 
 def read_out(addr):
-    r = subprocess.run(['kcat', '-C', '-b', addr, '-t', 'out', '-o', 'beginning', '-e', '-q'],
-                       capture_output=True, timeout=60)
-    rows = []
-    for line in r.stdout.decode().splitlines():
-        if line.strip():
-            rows.append(json.loads(line))
-    return rows
+    return [json.loads(l) for l in kl.consume(addr, 'out').splitlines() if l.strip()]
 
 
 SQL = """
@@ -82,27 +66,22 @@ def main():
     ap.add_argument('--seed', type=int, default=5)
     ap.add_argument('--keep', action='store_true')
     a = ap.parse_args()
-    if not shutil.which('kcat'):
+    if not kl.have_kcat():
         print('kcat is not installed: skipped')
         return 0
     eddy = os.path.abspath(a.eddy)
     tmp = tempfile.mkdtemp(prefix='eddy-kafka-group-')
     fails = []
     procs = {}
+    kp = kl.Procs()
     mock = None
     try:
-        port = free_port()
-        mock = subprocess.Popen([eddy, 'kafka-mock', '--topic', 'ev:4', '--topic', 'out:1',
-                                 '--port', str(port)], stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
-        addr = mock.stdout.readline().decode().strip()
-        if not addr:
-            fails.append('kafka-mock printed no address: %s' % mock.stderr.read().decode())
-            return 1
+        mock = kl.Mock(kp, eddy, [('ev', 4), ('out', 1)], tmp=tmp)
+        addr = mock.addr
         rng = random.Random(a.seed)
         events = [(i, 'k%d' % rng.randrange(16), rng.randrange(1000)) for i in range(a.events)]
         half = len(events) // 2
-        produce(addr, tmp, 'first.txt', events[:half])
+        produce(addr, events[:half])
         for who in ('A', 'B'):
             d = os.path.join(tmp, who)
             os.mkdir(d)
@@ -110,10 +89,9 @@ def main():
             with open(sql, 'w') as f:
                 f.write(SQL % {'addr': addr, 'who': who})
             log = open(os.path.join(d, 'stderr.txt'), 'w')
-            procs[who] = subprocess.Popen([eddy, 'run', '--state-dir', os.path.join(d, 'state'),
-                                           sql], cwd=d, stdin=subprocess.DEVNULL,
-                                          stdout=subprocess.DEVNULL, stderr=log,
-                                          env=dict(os.environ, EDDY_NO_STATUS='1'))
+            procs[who] = kp.popen([eddy, 'run', '--state-dir', os.path.join(d, 'state'), sql],
+                                  cwd=d, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                  stderr=log, env=kl.eddy_env())
         # both write rows: the group has split the partitions between them
         deadline = time.time() + 40
         parts = {}
@@ -139,7 +117,7 @@ def main():
         procs['B'].wait()
         b_parts = parts['B']
         n_before = len(read_out(addr))
-        produce(addr, tmp, 'second.txt', events[half:])
+        produce(addr, events[half:])
         expected = {seq: (k, v * 2) for seq, k, v in events if v % 3 != 0}
         deadline = time.time() + 60
         rows = []
@@ -175,13 +153,17 @@ def main():
                                 sorted(parts['A']), sorted(b_parts), sorted(taken)))
         return 1 if fails else 0
     finally:
-        for p in list(procs.values()) + ([mock] if mock else []):
+        for w, p in procs.items():
             if p.poll() is None:
                 p.send_signal(signal.SIGTERM)
                 try:
                     p.wait(timeout=10)
                 except subprocess.TimeoutExpired:
-                    p.kill()
+                    pass
+            fails += kl.sanitizer_reports(os.path.join(tmp, w, 'stderr.txt'), 'eddy ' + w)
+        if mock:
+            mock.finish(fails)
+        kp.kill_all()
         for f in fails:
             print('FAIL ' + f)
         if fails or a.keep:
