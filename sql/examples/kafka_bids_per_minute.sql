@@ -1,7 +1,7 @@
 -- Bids per channel and minute, read from the Kafka topic that kafka_write_bids.sql fills, written
 -- to another topic: the consumer half of the Kafka walk-through (README, "Kafka in two minutes").
 --
---   eddy run -D BROKERS=127.0.0.1:PORT sql/examples/kafka_bids_per_minute.sql
+--   eddy run -D BOOTSTRAP_SERVERS=127.0.0.1:PORT sql/examples/kafka_bids_per_minute.sql
 --   kcat -C -b 127.0.0.1:PORT -t bids_per_minute -e
 --
 -- The source reads the topic up to the end it has when the job starts ('scan.bounded.mode'),
@@ -16,7 +16,7 @@ CREATE TABLE bids (
 ) WITH (
     'connector' = 'kafka',
     'topic' = 'bids',
-    'properties.bootstrap.servers' = '${BROKERS}',
+    'properties.bootstrap.servers' = '${BOOTSTRAP_SERVERS}',
     'format' = 'json',
     'scan.startup.mode' = 'earliest-offset',
     'scan.bounded.mode' = 'latest-offset'
@@ -31,7 +31,7 @@ CREATE TABLE bids_per_minute (
 ) WITH (
     'connector' = 'kafka',
     'topic' = 'bids_per_minute',
-    'properties.bootstrap.servers' = '${BROKERS}',
+    'properties.bootstrap.servers' = '${BOOTSTRAP_SERVERS}',
     'format' = 'json'
 );
 

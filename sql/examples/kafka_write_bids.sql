@@ -2,9 +2,9 @@
 -- walk-through (README, "Kafka in two minutes"). Start a broker first, for example
 --
 --   eddy kafka-mock --topic bids:4 --topic bids_per_minute:1 &
---   eddy run --no-checkpoints -D BROKERS=127.0.0.1:PORT sql/examples/kafka_write_bids.sql
+--   eddy run --no-checkpoints -D BOOTSTRAP_SERVERS=127.0.0.1:PORT sql/examples/kafka_write_bids.sql
 --
--- It writes ${EVENTS} events' worth of bids (the generator's other events are filtered out).
+-- It writes the bids among 100,000 Nexmark events (the other events are filtered out).
 
 CREATE TABLE nexmark (
     event_type INT,
@@ -14,7 +14,7 @@ CREATE TABLE nexmark (
     'connector' = 'nexmark',
     'first-event.rate' = '10000',
     'next-event.rate' = '10000',
-    'events.num' = '${EVENTS}',
+    'events.num' = '100000',
     'max-emit-speed' = 'true'
 );
 
@@ -27,7 +27,7 @@ CREATE TABLE bids (
 ) WITH (
     'connector' = 'kafka',
     'topic' = 'bids',
-    'properties.bootstrap.servers' = '${BROKERS}',
+    'properties.bootstrap.servers' = '${BOOTSTRAP_SERVERS}',
     'format' = 'json',
     'key.format' = 'json',
     'key.fields' = 'auction'

@@ -1,12 +1,12 @@
 #!/usr/bin/env python3
 """kafka_examples.py: the Kafka walk-through of the README runs as written (issue 5).
 
-    kafka_examples.py --eddy build/release/shell/eddy [--events 100000] [--keep]
+    kafka_examples.py --eddy build/release/shell/eddy [--keep]
 
 1. `eddy kafka-mock --topic bids:4 --topic bids_per_minute:1` on a free loopback port.
-2. `eddy run --no-checkpoints -D BROKERS=... -D EVENTS=N sql/examples/kafka_write_bids.sql`
-   writes the Nexmark bids into `bids` (JSON, keyed by auction).
-3. `eddy run -D BROKERS=... sql/examples/kafka_bids_per_minute.sql` (checkpoints on, in a
+2. `eddy run --no-checkpoints -D BOOTSTRAP_SERVERS=... sql/examples/kafka_write_bids.sql`
+   writes the bids of 100,000 Nexmark events into `bids` (JSON, keyed by auction).
+3. `eddy run -D BOOTSTRAP_SERVERS=... sql/examples/kafka_bids_per_minute.sql` (checkpoints on, in a
    temporary state directory) reads `bids` to its end, counts bids per channel and minute and
    writes them to `bids_per_minute`.
 4. kcat reads both topics. Every bid's key must be {"auction": <its auction>} and keyed bids
@@ -32,7 +32,6 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 def main():
     ap = argparse.ArgumentParser(description="The README's Kafka walk-through.")
     ap.add_argument('--eddy', required=True)
-    ap.add_argument('--events', type=int, default=100000)
     ap.add_argument('--keep', action='store_true')
     a = ap.parse_args()
     if not kl.have_kcat():
@@ -46,11 +45,10 @@ def main():
     try:
         mock = kl.Mock(kp, eddy, [('bids', 4), ('bids_per_minute', 1)], tmp=tmp)
         ex = os.path.join(ROOT, 'sql', 'examples')
-        for args in (['--no-checkpoints', '-D', 'EVENTS=%d' % a.events,
-                      os.path.join(ex, 'kafka_write_bids.sql')],
+        for args in (['--no-checkpoints', os.path.join(ex, 'kafka_write_bids.sql')],
                      ['--state-dir', os.path.join(tmp, 'state'),
                       os.path.join(ex, 'kafka_bids_per_minute.sql')]):
-            r = subprocess.run([eddy, 'run', '-D', 'BROKERS=' + mock.addr] + args, cwd=tmp,
+            r = subprocess.run([eddy, 'run', '-D', 'BOOTSTRAP_SERVERS=' + mock.addr] + args, cwd=tmp,
                                stdin=subprocess.DEVNULL, capture_output=True, timeout=120,
                                env=kl.eddy_env())
             if r.returncode != 0:
