@@ -51,7 +51,8 @@
  *     split changes; the message that did not fit is kept for the next poll() (it is not part
  *     of the position until returned).
  *   - lag(split): the partition's high watermark as librdkafka last saw it (fetch responses,
- *     rd_kafka_get_watermark_offsets: cached, no broker round trip) minus the next offset.
+ *     rd_kafka_get_watermark_offsets: cached, no broker round trip) minus the next offset;
+ *     split_name(split) is "topic:partition", the split's label in the metrics.
  */
 #define PCRE2_CODE_UNIT_WIDTH 8
 
@@ -983,6 +984,14 @@ static int64_t ks_lag(void *state, int split)
     return high > s->sp[split].next ? high - s->sp[split].next : 0;
 }
 
+/* "topic:partition", the split's label in the metrics (runtime/metrics.h). */
+static void ks_split_name(void *state, int split, char *buf, size_t n)
+{
+    kafka_source *s = state;
+    if (split < 0 || split >= s->nsplits) snprintf(buf, n, "%d", split);
+    else snprintf(buf, n, "%s:%" PRId32, split_topic(s, split), s->sp[split].part);
+}
+
 static void ks_progress(void *state, uint64_t *done, uint64_t *total)
 {
     kafka_source *s = state;
@@ -1006,6 +1015,7 @@ const eddy_source_ops eddy_kafka_source_ops = {
     .commit_offsets = ks_commit_offsets,
     .split_owned = ks_split_owned,
     .lag = ks_lag,
+    .split_name = ks_split_name,
     .progress = ks_progress,
     .close = ks_close,
 };

@@ -886,6 +886,12 @@ static int64_t uks_lag(void *state, int split)
     return high > at ? high - at : 0;
 }
 
+/* "topic:partition", the split's label in the metrics (runtime/metrics.h). */
+static void uks_split_name(void *state, int split, char *buf, size_t n)
+{
+    snprintf(buf, n, "%s:%d", ((uk_source *)state)->topic, split);
+}
+
 static void uks_progress(void *state, uint64_t *done, uint64_t *total)
 {
     uk_source *s = state;
@@ -907,6 +913,7 @@ const eddy_source_ops eddy_upsert_kafka_source_ops = {
     .seek = uks_seek,
     .commit_offsets = uks_commit_offsets,
     .lag = uks_lag,
+    .split_name = uks_split_name,
     .progress = uks_progress,
     .close = uks_close,
 };

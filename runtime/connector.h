@@ -118,6 +118,9 @@ typedef struct eddy_source_ops {
      * watermark minus the next offset to read, as last seen), or -1 when unknown or the split is
      * not read by this process. For the consumer-lag metric. */
     int64_t (*lag)(void *state, int split);
+    /* Optional: writes split i's name for the metrics' labels into buf (size n, NUL-terminated;
+     * Kafka: "topic:partition"). NULL: the split's index is its name. */
+    void (*split_name)(void *state, int split, char *buf, size_t n);
     /* Rows read so far and, when known, the total (bounded sources): for progress and ETA. */
     void (*progress)(void *state, uint64_t *done, uint64_t *total);
     void (*close)(void *state);

@@ -35,6 +35,7 @@
 
 #include "../common/arena.h"
 #include "checkpoint.h"
+#include "metrics.h"
 #include "operator.h"
 #include "spill.h"
 
@@ -81,6 +82,7 @@ struct eddy_job {
     eddy_spill *spill;              /* state beyond the memory budget (spill.h) */
     uint64_t bad_records;           /* malformed records skipped by sources */
     int bad_logged;                 /* how many of them were written to stderr */
+    eddy_metrics_job *metrics;      /* its entry in opt.metrics (metrics.h), or NULL */
 };
 
 static int64_t mono_ms(void)
@@ -425,6 +427,11 @@ int eddy_job_create(const eddy_job_plan *plan, eddy_connector_registry reg,
         *out = NULL;
         return rc;
     }
+    if (job->opt.metrics) {
+        const char *mname = job->opt.metrics_name ? job->opt.metrics_name : plan->name;
+        job->metrics = eddy_metrics_register(job->opt.metrics, mname ? mname : "job");
+    }
+    job->opt.metrics_name = NULL; /* the caller's string need not outlive this call */
     *out = job;
     return 0;
 }
@@ -484,6 +491,36 @@ static void draw_status(eddy_job *job, int64_t started, bool final)
     fflush(stderr);
 }
 
+/* Publishes the job's figures to opt.metrics (metrics.h), on the job's thread: sources' lags
+ * are read here, never by the reader. A table read by two sources of the job is labelled
+ * "t#2" for the second, so that no two series share their labels. */
+static void publish_metrics(eddy_job *job)
+{
+    if (!job->metrics) return;
+    eddy_job_metrics m;
+    eddy_job_get_metrics(job, &m);
+    eddy_metrics_snapshot *snap = eddy_metrics_snapshot_new(&m);
+    char name[320];
+    for (int i = 0; i < job->nsrcs; i++) {
+        const src_driver *s = &job->srcs[i];
+        if (!s->ops->lag) continue;
+        int same = 0;
+        for (int k = 0; k < i; k++)
+            if (strcmp(job->srcs[k].spec.table, s->spec.table) == 0) same++;
+        if (same) snprintf(name, sizeof name, "%s#%d", s->spec.table, same + 1);
+        eddy_metrics_snapshot_add_source(snap, same ? name : s->spec.table);
+        int n = s->ops->splits ? s->ops->splits(s->state) : 1;
+        for (int k = 0; k < n; k++) {
+            int64_t lag = s->ops->lag(s->state, k);
+            if (lag < 0) continue;
+            if (s->ops->split_name) s->ops->split_name(s->state, k, name, sizeof name);
+            else snprintf(name, sizeof name, "%d", k);
+            eddy_metrics_snapshot_add_split(snap, name, lag);
+        }
+    }
+    eddy_metrics_publish(job->metrics, snap);
+}
+
 /* Every sink has written the LIMIT of its query (never true when one has no LIMIT). */
 static bool limits_reached(const eddy_job *job)
 {
@@ -512,9 +549,10 @@ static bool stop_requested(eddy_job *job)
 int eddy_job_run(eddy_job *job, eddy_error *err)
 {
     int64_t started = mono_ms(), last_tick = started, last_status = started, last_ckpt = started;
-    int64_t last_flush = started;
+    int64_t last_flush = started, last_publish = started;
     int active = job->nsrcs;
     int rc = 0;
+    publish_metrics(job);
     bool limited = limits_reached(job); /* a restored job may have written its LIMIT already */
     /* restored from a finished job's last checkpoint: it had ended, only the clean-up is left */
     bool ended_before = job->ckpt && eddy_checkpoint_finished(job->ckpt);
@@ -568,6 +606,10 @@ int eddy_job_run(eddy_job *job, eddy_error *err)
             last_status = now;
             draw_status(job, started, false);
         }
+        if (job->metrics && now - last_publish >= 500) {
+            last_publish = now;
+            publish_metrics(job);
+        }
         /* without checkpoints the sinks' output shows as it comes (print to a pipe, the
          * at-least-once sinks' acknowledgements): at once when the input pauses, else each second */
         if (!job->ckpt && now - last_flush >= (progress ? 1000 : 100)) {
@@ -606,6 +648,7 @@ out:
         eddy_checkpoint_wait(job->ckpt, &e2);
     }
     if (job->opt.status_line) draw_status(job, started, true);
+    publish_metrics(job);
     if (job->bad_records > 0)
         fprintf(stderr, "eddy: %" PRIu64 " malformed record(s) skipped\n", job->bad_records);
     /* late rows: dropped, or written to the table of 'eddy.late-rows.table' (one per job) */
@@ -706,6 +749,7 @@ void eddy_job_get_metrics(const eddy_job *job, eddy_job_metrics *m)
 void eddy_job_destroy(eddy_job *job)
 {
     if (!job) return;
+    eddy_metrics_unregister(job->metrics);
     for (int i = 0; i < job->plan->nnodes; i++)
         if (job->ops[i]) job->ops[i]->ops->destroy(job->ops[i]);
     for (int i = 0; i < job->nsinks; i++)

@@ -54,6 +54,12 @@ typedef struct eddy_job_options {
     const char *savepoint_dir;  /* stop: write a savepoint here (NULL: none) */
     const char *from_savepoint; /* start from this savepoint (state_dir must hold no
                                  * checkpoint; it is copied there first) */
+    /* Metrics for other threads (runtime/metrics.h): eddy_job_create() registers the job there
+     * as metrics_name (copied; NULL: the plan's name), eddy_job_run() publishes a snapshot at
+     * its start, every 500 ms and at its end, on the job's thread, and eddy_job_destroy()
+     * unregisters it. NULL: none. The registry must outlive the job. */
+    struct eddy_metrics *metrics;
+    const char *metrics_name;
 } eddy_job_options;
 
 typedef struct eddy_job_metrics {

@@ -104,6 +104,26 @@ static int run_option(const char *cmd, int argc, char **argv, int *i, eddy_cli_a
     return 0;
 }
 
+/* Reads "--metrics-port P" or "--metrics-port=P" at argv[*i] (P: 0..65535, 0 = a free port);
+ * returns 0 or a usage error. */
+static int metrics_port_option(const char *cmd, int argc, char **argv, int *i, eddy_cli_args *a)
+{
+    const char *eq = strchr(argv[*i], '=');
+    const char *value = eq ? eq + 1 : NULL;
+    if (!value) {
+        if (*i + 1 >= argc) return eddy_cli_usage_error(cmd, "--metrics-port needs a port number after it");
+        value = argv[++*i];
+    }
+    size_t n = strlen(value);
+    bool digits = n > 0 && n <= 5;
+    for (size_t k = 0; k < n && digits; k++) digits = isdigit((unsigned char)value[k]) != 0;
+    if (!digits || atoi(value) > 65535)
+        return eddy_cli_usage_error(cmd, "--metrics-port needs a port number 0..65535 (0: a free one), got '%s'",
+                                    value);
+    a->metrics_port = value;
+    return 0;
+}
+
 int eddy_cli_args_read(const char *cmd, int argc, char **argv, int flags, eddy_cli_args *a)
 {
     memset(a, 0, sizeof *a);
@@ -126,6 +146,9 @@ int eddy_cli_args_read(const char *cmd, int argc, char **argv, int flags, eddy_c
             a->tree = true;
         } else if ((flags & EDDY_CLI_RUN) && is_run_option(arg)) {
             rc = run_option(cmd, argc, argv, &i, a);
+        } else if ((flags & EDDY_CLI_RUN) &&
+                   (strcmp(arg, "--metrics-port") == 0 || strncmp(arg, "--metrics-port=", 15) == 0)) {
+            rc = metrics_port_option(cmd, argc, argv, &i, a);
         } else if (strcmp(arg, "-D") == 0 || strcmp(arg, "--define") == 0) {
             if (i + 1 >= argc) {
                 eddy_cli_args_free(a);

@@ -62,7 +62,8 @@ int eddy_cli_usage_error(const char *cmd, const char *fmt, ...)
 /* Flags a file command accepts besides -D and --help. */
 enum {
     EDDY_CLI_TREE = 1 << 0, /* --tree (parse) */
-    EDDY_CLI_RUN = 1 << 1,  /* --state-dir, --no-checkpoints, --savepoint-dir, --from-savepoint (run) */
+    EDDY_CLI_RUN = 1 << 1,  /* --state-dir, --no-checkpoints, --savepoint-dir, --from-savepoint,
+                             * --metrics-port (run) */
 };
 
 /* The arguments of a command that reads one SQL file: run, explain, parse. */
@@ -77,6 +78,7 @@ typedef struct eddy_cli_args {
     bool no_checkpoints;     /* --no-checkpoints was given */
     const char *savepoint_dir;  /* --savepoint-dir DIR, or NULL */
     const char *from_savepoint; /* --from-savepoint DIR, or NULL */
+    const char *metrics_port;   /* --metrics-port P (run: digits, 0..65535), or NULL */
 } eddy_cli_args;
 
 /* Reads argv[1..argc) of command cmd into a (flags = the EDDY_CLI_* it accepts). Options may

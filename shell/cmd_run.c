@@ -1,6 +1,7 @@
 /*
  * cmd_run.c: `eddy run [-D NAME=VALUE]... [--state-dir DIR | --no-checkpoints]
- * [--savepoint-dir DIR] [--from-savepoint DIR] FILE`: runs the statements of a SQL file.
+ * [--savepoint-dir DIR] [--from-savepoint DIR] [--metrics-port P] FILE`: runs the statements of
+ * a SQL file (--metrics-port: Prometheus /metrics while it runs; session.h, docs/metrics.md).
  *
  * Statements run in order through one session (session.h): DDL fills the catalog, SET sets
  * options, and each INSERT, statement set or bare SELECT runs as a job in the foreground
@@ -72,6 +73,7 @@ int eddy_cmd_run(int argc, char **argv)
             .savepoint_root = args.savepoint_dir,
             .from_savepoint = args.from_savepoint,
             .job_base = base,
+            .metrics_port = args.metrics_port,
         };
         eddy_shell_session *s = eddy_shell_session_new(stdout);
         eddy_shell_session_set_name(s, f.name);

@@ -32,7 +32,7 @@ static const char help_repl[] =
 
 static const char help_run[] =
     "usage: eddy run [-D NAME=VALUE]... [--state-dir DIR | --no-checkpoints]\n"
-    "                [--savepoint-dir DIR] [--from-savepoint DIR] FILE\n"
+    "                [--savepoint-dir DIR] [--from-savepoint DIR] [--metrics-port P] FILE\n"
     "\n"
     "Runs the statements of FILE ('-' reads standard input): CREATE TABLE/VIEW, SET, and\n"
     "INSERT INTO or SELECT queries, each a job that runs until its sources end or eddy is\n"
@@ -47,11 +47,14 @@ static const char help_run[] =
     "      --savepoint-dir DIR   on SIGINT/SIGTERM also write a savepoint to DIR/<job>\n"
     "      --from-savepoint DIR  start each job from the savepoint DIR/<job> (or DIR itself,\n"
     "                            when it is one job's savepoint)\n"
+    "      --metrics-port P      serve Prometheus metrics at http://127.0.0.1:P/metrics while\n"
+    "                            jobs run (0: a free port, said on stderr; or SET\n"
+    "                            'eddy.metrics.port'; the address: SET 'eddy.metrics.address')\n"
     "  -h, --help                this text\n"
     "\n"
     "exit codes: 0 done or stopped, 1 query error, 2 usage error, 3 runtime or state failure\n"
     "example:    eddy run -D RATE=1000 sql/examples/tumble_revenue.sql\n"
-    "see also:   docs/operations.md (checkpoints, recovery, savepoints)\n";
+    "see also:   docs/operations.md (checkpoints, recovery, savepoints), docs/metrics.md\n";
 
 static const char help_explain[] =
     "usage: eddy explain [-D NAME=VALUE]... FILE\n"

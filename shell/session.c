@@ -15,6 +15,10 @@
  * STOP JOB go to that registry. Its print sinks write to the terminal, or, when the output is
  * not one, through a line stream (jobs.h), so that two jobs' rows never share a line.
  *
+ * Metrics (session.h): the session owns the registry (runtime/metrics.h) and its HTTP server
+ * (metrics_http.h), started by the first job run with a port set and stopped after the last
+ * background job when the session ends; each job enters and leaves the registry itself.
+ *
  * Where a job's state lives is decided here (session.h); the runtime only gets directories.
  * The state root is removed after a job that finished when this run created it and it is
  * then empty, so a run that ends leaves no empty ./eddy-state behind.
@@ -31,12 +35,14 @@
 
 #include "cli.h"
 #include "jobs.h"
+#include "metrics_http.h"
 #include "sqlfile.h"
 #include "common/arena.h"
 #include "common/strbuf.h"
 #include "connectors/connectors.h"
 #include "planner/session.h"
 #include "runtime/job.h"
+#include "runtime/metrics.h"
 
 struct eddy_shell_session {
     FILE *out;            /* where results go */
@@ -48,6 +54,8 @@ struct eddy_shell_session {
     eddy_shell_run_options run; /* checkpoints and savepoints (`eddy run`) */
     bool stopped;         /* a stop signal ended a job */
     eddy_shell_jobs *jobs; /* background jobs (the REPL), or NULL: jobs run in the foreground */
+    eddy_metrics *metrics;   /* the jobs' metrics once /metrics is served (session.h), or NULL */
+    eddy_metrics_http *http; /* ... and its server */
 };
 
 static eddy_job *volatile running;     /* the job in the foreground, for the signal handler */
@@ -254,6 +262,42 @@ static bool plan_dirs(const eddy_shell_session *s, job_dirs *d, eddy_job_options
     return true;
 }
 
+/* Serves /metrics from the first job that asks for it (--metrics-port, else SET
+ * 'eddy.metrics.port'; session.h) and enters the job in it as name. Returns EDDY_EXIT_OK, or
+ * an exit code after saying why on stderr. */
+static int setup_metrics(eddy_shell_session *s, eddy_job_options *opt, const char *name)
+{
+    if (!s->http) {
+        const char *port = s->run.metrics_port;
+        if (!port) port = eddy_session_get_option(s->sess, "eddy.metrics.port");
+        if (!port) return EDDY_EXIT_OK;
+        size_t n = strlen(port);
+        bool digits = n > 0 && n <= 5;
+        for (size_t i = 0; i < n && digits; i++) digits = port[i] >= '0' && port[i] <= '9';
+        if (!digits || atoi(port) > 65535) {
+            fprintf(stderr,
+                    "eddy: 'eddy.metrics.port' = '%s' is not a port number (0..65535; 0 picks a "
+                    "free one)\n",
+                    port);
+            return EDDY_EXIT_QUERY;
+        }
+        const char *address = eddy_session_get_option(s->sess, "eddy.metrics.address");
+        if (!s->metrics) s->metrics = eddy_metrics_new();
+        eddy_error err;
+        eddy_error_clear(&err);
+        if (eddy_metrics_http_start(s->metrics, address, atoi(port), &s->http, &err) != 0) {
+            fprintf(stderr, "eddy: %s\n", err.msg);
+            return EDDY_EXIT_RUNTIME;
+        }
+        fprintf(stderr, "eddy: metrics on http://%s:%d/metrics\n", eddy_metrics_http_host(s->http),
+                eddy_metrics_http_port(s->http));
+        fflush(stderr);
+    }
+    opt->metrics = s->metrics;
+    opt->metrics_name = name;
+    return EDDY_EXIT_OK;
+}
+
 static int run_job(eddy_shell_session *s, const eddy_script *script, eddy_job_plan *plan)
 {
     eddy_error err;
@@ -262,6 +306,13 @@ static int run_job(eddy_shell_session *s, const eddy_script *script, eddy_job_pl
     opt.print_out = s->out;
     opt.status_line = isatty(STDERR_FILENO) && !getenv("EDDY_NO_STATUS");
     s->jobs_started++;
+    char mname[256];
+    job_dir_name(s, mname, sizeof mname);
+    int mrc = setup_metrics(s, &opt, mname);
+    if (mrc) {
+        eddy_job_plan_free(plan);
+        return mrc;
+    }
     job_dirs dirs;
     memset(&dirs, 0, sizeof dirs);
     bool root_existed = true;
@@ -357,6 +408,12 @@ static int submit_job(eddy_shell_session *s, const eddy_script *script, eddy_job
     opt.print_out = lines ? lines : s->out;
     opt.status_line = false; /* the prompt owns the terminal */
     s->jobs_started++;
+    int mrc = setup_metrics(s, &opt, id);
+    if (mrc) {
+        if (lines) fclose(lines);
+        eddy_job_plan_free(plan);
+        return mrc;
+    }
     eddy_error err;
     eddy_error_clear(&err);
     eddy_job *job = NULL;
@@ -465,6 +522,8 @@ void eddy_shell_session_free(eddy_shell_session *s)
 {
     if (!s) return;
     eddy_shell_jobs_free(s->jobs); /* stops the running ones and waits for them */
+    eddy_metrics_http_stop(s->http); /* no job is left in the registry */
+    eddy_metrics_free(s->metrics);
     eddy_session_free(s->sess);
     free(s);
 }

@@ -36,6 +36,14 @@
  * or, when DIR itself holds a savepoint (data.mdb; what STOP JOB ... WITH SAVEPOINT writes),
  * the file's first job from DIR (a later job is then refused). A session without run options
  * (the REPL) runs foreground jobs without checkpoints.
+ *
+ * Metrics (docs/metrics.md): with --metrics-port P, or SET 'eddy.metrics.port' = 'P' before a
+ * job starts, the session serves GET /metrics on 'eddy.metrics.address' (default 127.0.0.1)
+ * port P (0: a free one) from the first such job on, says "eddy: metrics on
+ * http://HOST:PORT/metrics" on stderr, and every job it runs from then on (foreground or
+ * background) is in it under its <job> name (the REPL: its job id) while it runs. The server
+ * stops when the session ends. A bad port is a query error; one that cannot be bound a runtime
+ * error (the job does not start).
  */
 #ifndef EDDY_SHELL_SESSION_H
 #define EDDY_SHELL_SESSION_H
@@ -64,6 +72,7 @@ typedef struct eddy_shell_run_options {
     const char *savepoint_root; /* --savepoint-dir: a stop writes a savepoint to ROOT/<job> */
     const char *from_savepoint; /* --from-savepoint: each job starts from DIR/<job> */
     const char *job_base;       /* <job> of jobs without 'pipeline.name' ("q" for q.sql) */
+    const char *metrics_port;   /* --metrics-port (wins over SET 'eddy.metrics.port'), or NULL */
 } eddy_shell_run_options;
 
 /* Sets the run options (copied; the strings must outlive s). */
