@@ -190,7 +190,8 @@ static int field_value(eddy_csv_decoder *d, int col, int field, size_t at, const
         }
         bool is_null = (d->opt.null_literal && strlen(d->opt.null_literal) == len &&
                         memcmp(d->opt.null_literal, text, len) == 0) ||
-                       (len == 0 && f->kind != EDDY_CELL_STR && f->kind != EDDY_CELL_NESTED) ||
+                       (len == 0 && f->kind != EDDY_CELL_STR && f->kind != EDDY_CELL_NESTED &&
+                        !(quoted && f->kind == EDDY_CELL_BYTES)) || /* "" is X'' (the encoder) */
                        (len == 0 && !quoted && !d->opt.null_literal && f->kind == EDDY_CELL_NESTED);
         if (is_null) {
             eddy_col_nulls(b, col)[row] = 1;

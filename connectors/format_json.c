@@ -27,6 +27,8 @@
 #include "runtime/cast.h"
 
 #define MAX_DEPTH 256 /* nesting beyond this is an error, not a stack overflow */
+#define TS_EPOCH_MIN INT64_C(-62167219200000) /* 0000-01-01 00:00:00.000 */
+#define TS_EPOCH_MAX INT64_C(253402300799999)  /* 9999-12-31 23:59:59.999 */
 
 const char *const eddy_json_option_keys[] = {
     "json.fail-on-missing-field",
@@ -180,9 +182,13 @@ static char *put_utf8(char *o, uint32_t cp)
     return o;
 }
 
+/* The value of four hex digits, or -1 when one is not a hex digit (callers other than the
+ * decoder, such as the Kafka sink's headers, pass unchecked text). */
 static int hex4(const char *p)
 {
-    return (hexval(p[0]) << 12) | (hexval(p[1]) << 8) | (hexval(p[2]) << 4) | hexval(p[3]);
+    int a = hexval(p[0]), b = hexval(p[1]), c = hexval(p[2]), d = hexval(p[3]);
+    if ((a | b | c | d) < 0) return -1;
+    return (a << 12) | (b << 8) | (c << 4) | d;
 }
 
 long eddy_json_unescape(const char *p, size_t n, char *out)
@@ -715,6 +721,12 @@ static bool decode_leaf(jparse *jp, int col, const char *p, const char **next)
                     return convert_failed(jp, col, p, "number out of range of BIGINT");
                 v = (int64_t)dv; /* Jackson's asLong truncates */
             }
+            /* epoch milliseconds: only the years the timestamp text has (0000..9999), so that
+             * what the encoder writes of it reads back */
+            if ((f->kind == EDDY_CELL_TS || f->kind == EDDY_CELL_TS_LTZ) &&
+                (v < TS_EPOCH_MIN || v > TS_EPOCH_MAX))
+                return convert_failed(jp, col, p,
+                                      "epoch milliseconds beyond the years 0000 to 9999");
             if (f->kind == EDDY_CELL_INT && (v < f->min || v > f->max)) {
                 char why[96];
                 snprintf(why, sizeof why, "%.*s is out of range of %s", (int)(q - p), p, f->type_name);

@@ -188,6 +188,43 @@ static void test_encoder(void **st)
     free(s.fields);
 }
 
+/* Found by tests/fuzz/fuzz_csv: the encoder writes empty BYTES as "" to keep it apart from
+ * NULL, but the decoder read "" as NULL for BYTES. */
+static void test_empty_bytes(void **st)
+{
+    (void)st;
+    const char *names[] = {"id", "bin"};
+    eddy_sqltype *types[] = {&tc_int, &tc_bytes};
+    eddy_schema s = tc_schema(2, names, types);
+    eddy_batch *b = tc_batch(&s, 4);
+    b->n = 2;
+    b->cols[0].v.i64[0] = 1;
+    b->cols[1].v.str[0] = eddy_batch_str(b, "", 0);
+    b->cols[0].v.i64[1] = 2;
+    eddy_col_nulls(b, 1)[1] = 1;
+    eddy_csv_encoder *e = eddy_csv_encoder_new(&s, NULL, 0, NULL);
+    eddy_strbuf out = {0};
+    eddy_csv_encode_row(e, b, 0, &out);
+    assert_string_equal(out.s, "1,\"\"");
+    eddy_csv_decoder *d = eddy_csv_decoder_new(&s, NULL, 2, NULL);
+    eddy_batch *b2 = tc_batch(&s, 4);
+    assert_int_equal(eddy_csv_decode(d, out.s, out.n, b2, false), 0);
+    assert_false(tc_isnull(b2, 1, 0));
+    assert_int_equal(b2->cols[1].v.str[0].n, 0);
+    /* NULL is still an empty unquoted field */
+    eddy_strbuf_clear(&out);
+    eddy_csv_encode_row(e, b, 1, &out);
+    assert_string_equal(out.s, "2,");
+    assert_int_equal(eddy_csv_decode(d, out.s, out.n, b2, false), 0);
+    assert_true(tc_isnull(b2, 1, 1));
+    eddy_strbuf_free(&out);
+    eddy_batch_free(b2);
+    eddy_csv_decoder_free(d);
+    eddy_csv_encoder_free(e);
+    eddy_batch_free(b);
+    free(s.fields);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -196,6 +233,7 @@ int main(void)
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_record_len),
         cmocka_unit_test(test_encoder),
+        cmocka_unit_test(test_empty_bytes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

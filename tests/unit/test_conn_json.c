@@ -294,6 +294,60 @@ static void test_encoder_roundtrip(void **st)
     free(s.fields);
 }
 
+/* Found by tests/fuzz/fuzz_json: epoch milliseconds beyond the years 0000..9999 were taken,
+ * and the encoder then wrote '+10000-01-01 00:00:00', which no decoder reads back. */
+static void test_epoch_millis_range(void **st)
+{
+    (void)st;
+    const char *names[] = {"ts", "ltz"};
+    eddy_sqltype *types[] = {&tc_ts3, &tc_ltz3};
+    eddy_schema s = tc_schema(2, names, types);
+    eddy_json_decoder *d = dec_by_name(&s, NULL);
+    eddy_batch *b = tc_batch(&s, 4);
+    /* the first and the last millisecond of the range are fine */
+    const char *ok = "{\"ts\":-62167219200000,\"ltz\":253402300799999}";
+    assert_int_equal(eddy_json_decode(d, ok, strlen(ok), b, true), 0);
+    assert_int_equal(b->cols[0].v.i64[0], INT64_C(-62167219200000));
+    assert_int_equal(b->cols[1].v.i64[0], INT64_C(253402300799999));
+    const char *hi = "{\"ts\":253402300800000}";
+    assert_int_equal(eddy_json_decode(d, hi, strlen(hi), b, true), EDDY_EDATA);
+    assert_string_equal(eddy_json_decoder_error(d),
+                        "byte 7: field 'ts': epoch milliseconds beyond the years 0000 to 9999");
+    const char *lo = "{\"ltz\":-62167219200001}";
+    assert_int_equal(eddy_json_decode(d, lo, strlen(lo), b, true), EDDY_EDATA);
+    assert_string_equal(eddy_json_decoder_error(d),
+                        "byte 8: field 'ltz': epoch milliseconds beyond the years 0000 to 9999");
+    assert_int_equal(b->n, 1);
+    /* what is read is written as text that reads back */
+    eddy_json_encoder *e = eddy_json_encoder_new(&s, NULL, 0, NULL);
+    eddy_strbuf out = {0};
+    eddy_json_encode_row(e, b, 0, NULL, &out);
+    assert_string_equal(out.s, "{\"ts\":\"0000-01-01 00:00:00\",\"ltz\":\"9999-12-31 23:59:59.999Z\"}");
+    assert_int_equal(eddy_json_decode(d, out.s, out.n, b, false), 0);
+    assert_int_equal(b->cols[0].v.i64[1], INT64_C(-62167219200000));
+    assert_int_equal(b->cols[1].v.i64[1], INT64_C(253402300799999));
+    eddy_strbuf_free(&out);
+    eddy_json_encoder_free(e);
+    eddy_batch_free(b);
+    eddy_json_decoder_free(d);
+    free(s.fields);
+}
+
+/* Found by tests/fuzz/fuzz_kafka_headers: eddy_json_unescape on a \\u escape with a bad hex
+ * digit shifted -1 left (undefined behaviour, reported by the sanitizer build); it must simply
+ * fail. The decoder checks escapes first, but the Kafka sink's headers do not. */
+static void test_unescape_bad_hex(void **st)
+{
+    (void)st;
+    char out[32];
+    const char *bad[] = {"\\u12G4", "\\uZZZZ", "a\\ud83d\\uDEz0", "\\u00"};
+    for (int i = 0; i < 4; i++)
+        assert_int_equal(eddy_json_unescape(bad[i], strlen(bad[i]), out), -1);
+    const char *good = "\\ud83d\\ude00\\u00E9";
+    assert_int_equal(eddy_json_unescape(good, strlen(good), out), 6);
+    assert_memory_equal(out, "\xf0\x9f\x98\x80\xc3\xa9", 6);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -303,6 +357,8 @@ int main(void)
         cmocka_unit_test(test_types),
         cmocka_unit_test(test_malformed),
         cmocka_unit_test(test_encoder_roundtrip),
+        cmocka_unit_test(test_epoch_millis_range),
+        cmocka_unit_test(test_unescape_bad_hex),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
