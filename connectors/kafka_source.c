@@ -98,6 +98,7 @@ typedef struct kafka_source {
     char *what;      /* "topic 'a'", "topics 'a;b'", "topics matching 'm.*'": for messages */
     bool pattern;    /* topics from 'topic-pattern' */
     bool group;      /* 'scan.partition-assignment' = 'group' */
+    bool restricted; /* 'scan.partitions': only the listed splits are read (owned) */
     ktopic *topics;  /* sorted by name */
     int ntopics;     /* at least 1 */
     ksplit *sp;      /* the splits, in split order */
@@ -631,6 +632,60 @@ static void on_error(rd_kafka_t *rk, int code, const char *reason, void *opaque)
     }
 }
 
+/* 'scan.partitions' = 'topic:0;topic:3' (or '0;3' with one topic): only these splits are read
+ * (the others are not owned: they hold no watermark back and are never committed). eddy's own
+ * option, for reading a part of a topic by hand, and how `eddy run` gives each task of
+ * 'group-tasks' its partition. */
+static int restrict_splits(kafka_source *s, const char *list, eddy_error *err)
+{
+    if (s->group)
+        return eddy_error_set(err, EDDY_EUSAGE, 0, 0,
+                              "table '%s': 'scan.partitions' cannot be used with "
+                              "'scan.partition-assignment' = 'group' (the group assigns them)",
+                              tname(s));
+    s->restricted = true;
+    int listed = 0;
+    const char *p = list;
+    while (*p) {
+        while (*p == ' ' || *p == ';')
+            p++;
+        if (!*p) break;
+        const char *end = strchr(p, ';');
+        size_t n = end ? (size_t)(end - p) : strlen(p);
+        while (n && p[n - 1] == ' ')
+            n--;
+        const char *colon = NULL;
+        for (size_t k = 0; k < n; k++)
+            if (p[k] == ':') colon = p + k;
+        size_t tl = colon ? (size_t)(colon - p) : 0;
+        const char *num = colon ? colon + 1 : p;
+        char *e;
+        long part = strtol(num, &e, 10);
+        int found = -1;
+        for (int i = 0; i < s->nsplits && e == p + n && num != e; i++) {
+            const char *tn = split_topic(s, i);
+            bool topic_ok = colon ? strlen(tn) == tl && strncmp(tn, p, tl) == 0 : s->ntopics == 1;
+            if (topic_ok && s->sp[i].part == part) found = i;
+        }
+        if (found < 0)
+            return eddy_error_set(err, EDDY_EUSAGE, 0, 0,
+                                  "option 'scan.partitions' of table '%s': '%.*s' is not a "
+                                  "partition of %s (write 'topic:partition;...', or the "
+                                  "partition alone with one topic)",
+                                  tname(s), (int)n, p, s->what);
+        s->sp[found].owned = true;
+        listed++;
+        p += n;
+        while (*p == ' ')
+            p++;
+    }
+    if (listed == 0)
+        return eddy_error_set(err, EDDY_EUSAGE, 0, 0,
+                              "option 'scan.partitions' of table '%s' lists no partition",
+                              tname(s));
+    return 0;
+}
+
 static int ks_open(const eddy_source_spec *spec, void **state, eddy_error *err)
 {
     eddy_optset o = {"kafka", spec->options, spec->noptions, err};
@@ -669,18 +724,27 @@ static int ks_open(const eddy_source_spec *spec, void **state, eddy_error *err)
                                       "scan.startup.timestamp-millis",
                                       "scan.bounded.mode",
                                       "scan.partition-assignment",
+                                      "scan.partitions",
                                       NULL};
     if (eddy_kafka_decoder_new(spec, own, &s->dec, err)) goto fail;
     static const char *const modes[] = {"earliest-offset",  "latest-offset", "group-offsets",
                                         "specific-offsets", "timestamp",     NULL};
     static const char *const bmodes[] = {"unbounded", "latest-offset", NULL};
-    static const char *const amodes[] = {"all", "group", NULL};
+    static const char *const amodes[] = {"all", "group", "group-tasks", NULL};
     int mode, bmode, amode;
     if (eddy_opt_enum(&o, "scan.startup.mode", modes, START_EARLIEST, &mode) ||
         eddy_opt_enum(&o, "scan.bounded.mode", bmodes, 0, &bmode) ||
         eddy_opt_enum(&o, "scan.partition-assignment", amodes, 0, &amode))
         goto fail;
     s->group = amode == 1;
+    if (amode == 2) {
+        eddy_error_set(err, EDDY_EUSAGE, 0, 0,
+                       "table '%s': 'scan.partition-assignment' = 'group-tasks' is run by `eddy "
+                       "run` (each partition a task of its own, docs/operations.md); it cannot be "
+                       "read here (a second source in the job, or a REPL background job)",
+                       tname(s));
+        goto fail;
+    }
     if (mode == START_GROUP && !eddy_opt_has(&o, "properties.group.id")) {
         eddy_error_set(err, EDDY_EUSAGE, 0, 0,
                        "table '%s': 'scan.startup.mode' = 'group-offsets' needs option "
@@ -729,6 +793,9 @@ static int ks_open(const eddy_source_spec *spec, void **state, eddy_error *err)
     if (!s->pattern && read_listed(s, err)) goto fail;
     if (s->pattern && read_matching(s, pattern, err)) goto fail;
     make_splits(s);
+    if (eddy_opt_has(&o, "scan.partitions") &&
+        restrict_splits(s, eddy_opt_str(&o, "scan.partitions", ""), err))
+        goto fail;
     if (resolve_offsets(s, mode, &o, bmode == 1, err)) goto fail;
     /* the group's first join takes a while: start it now (assignments arrive in poll()) */
     if (s->group && do_subscribe(s, err)) goto fail;
@@ -746,6 +813,7 @@ static int ks_splits(void *state)
 
 static bool split_done(const kafka_source *s, int i)
 {
+    if (s->restricted && !s->sp[i].owned) return true; /* not read here at all */
     return s->sp[i].end >= 0 && s->sp[i].next >= s->sp[i].end;
 }
 
@@ -810,7 +878,7 @@ static int ks_poll(void *state, eddy_batch *out, int64_t timeout_ms, eddy_error 
             fprintf(stderr, "eddy: table '%s': the Kafka brokers are reachable again\n", tname(s));
         }
         int i = split_of_msg(s, m);
-        if (i < 0 || (s->group && !s->sp[i].owned) || m->offset < s->sp[i].next ||
+        if (i < 0 || ((s->group || s->restricted) && !s->sp[i].owned) || m->offset < s->sp[i].next ||
             split_done(s, i)) {
             /* unknown, revoked, past the end, or a duplicate after a retry */
             rd_kafka_message_destroy(m);
@@ -949,7 +1017,7 @@ static int ks_commit_offsets(void *state, const char *pos, size_t len, eddy_erro
     int rc = parse_position(s, pos, len, next, err);
     rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(s->nsplits);
     for (int i = 0; rc == 0 && i < s->nsplits; i++)
-        if (next[i] >= 0 && (!s->group || s->sp[i].owned))
+        if (next[i] >= 0 && ((!s->group && !s->restricted) || s->sp[i].owned))
             rd_kafka_topic_partition_list_add(l, split_topic(s, i), s->sp[i].part)->offset =
                 next[i];
     free(next);
@@ -969,7 +1037,7 @@ static bool ks_split_owned(void *state, int split)
 {
     kafka_source *s = state;
     if (split < 0 || split >= s->nsplits) return false;
-    return !s->group || s->sp[split].owned;
+    return (!s->group && !s->restricted) || s->sp[split].owned;
 }
 
 static int64_t ks_lag(void *state, int split)

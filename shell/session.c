@@ -34,6 +34,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "group_tasks.h"
 #include "jobs.h"
 #include "metrics_http.h"
 #include "sqlfile.h"
@@ -376,6 +377,159 @@ static int run_job(eddy_shell_session *s, const eddy_script *script, eddy_job_pl
     return rc ? EDDY_EXIT_RUNTIME : EDDY_EXIT_OK;
 }
 
+/* ---- 'scan.partition-assignment' = 'group-tasks' (group_tasks.h) ------------------------ */
+
+typedef struct tasks_ctx {
+    eddy_shell_session *s;
+    const eddy_stmt *stmt;   /* the statement, planned again for every task */
+    job_dirs dirs;           /* the job's directories: tasks live in dirs.state/<topic>-<p> */
+    char mname[256];         /* the job's metrics name */
+} tasks_ctx;
+
+/* kv with key set to value (replaced, or added), copied into arena. */
+static eddy_kv *kv_with(eddy_arena *a, const eddy_kv *kv, int n, int *nout, const char *key, const char *value)
+{
+    eddy_kv *out = eddy_arena_zalloc(a, sizeof *out * (size_t)(n + 1));
+    int k = 0;
+    bool done = false;
+    for (int i = 0; i < n; i++) {
+        out[k] = kv[i];
+        if (kv[i].key && strcmp(kv[i].key, key) == 0) {
+            out[k].value = eddy_arena_strdup(a, value);
+            done = true;
+        }
+        k++;
+    }
+    if (!done) {
+        out[k].key = eddy_arena_strdup(a, key);
+        out[k].value = eddy_arena_strdup(a, value);
+        k++;
+    }
+    *nout = k;
+    return out;
+}
+
+/* The job of task (topic, part): the statement planned again, its source restricted to the
+ * partition ('scan.partitions'), transactional ids made the task's own, state in
+ * dirs.state/<topic>-<part>. */
+static int task_create(void *ctx, const char *topic, int part, eddy_job **job, eddy_job_plan **plan,
+                       eddy_error *err)
+{
+    tasks_ctx *c = ctx;
+    eddy_result r;
+    memset(&r, 0, sizeof r);
+    int rc = eddy_session_execute(c->s->sess, c->stmt, &r, err);
+    if (rc) return rc;
+    eddy_job_plan *p = r.plan;
+    r.plan = NULL;
+    eddy_result_clear(&r);
+    eddy_plan *src = (eddy_plan *)eddy_group_tasks_source(p, err);
+    if (!src) {
+        eddy_job_plan_free(p);
+        return err->code ? err->code : EDDY_EPLAN;
+    }
+    char id[400], val[400];
+    snprintf(id, sizeof id, "%s-%d", topic, part);
+    snprintf(val, sizeof val, "%s:%d", topic, part);
+    int n;
+    eddy_kv *kv = kv_with(p->arena, src->u.source.options, src->u.source.noptions, &n,
+                          "scan.partition-assignment", "all");
+    src->u.source.options = kv_with(p->arena, kv, n, &src->u.source.noptions, "scan.partitions", val);
+    for (int i = 0; i < p->nsinks; i++) {
+        eddy_plan *sk = p->sinks[i];
+        const char *pre = eddy_kv_get(sk->u.sink.options, sk->u.sink.noptions, "sink.transactional-id-prefix", NULL);
+        if (!pre) continue;
+        char tid[800];
+        snprintf(tid, sizeof tid, "%s-%s", pre, id);
+        sk->u.sink.options = kv_with(p->arena, sk->u.sink.options, sk->u.sink.noptions, &sk->u.sink.noptions,
+                                     "sink.transactional-id-prefix", tid);
+    }
+    eddy_job_options opt = {0};
+    opt.print_out = c->s->out;
+    if (c->s->run.checkpoints) {
+        char dir[4800];
+        snprintf(dir, sizeof dir, "%s/%s", c->dirs.state, id);
+        opt.state_dir = eddy_arena_strdup(p->arena, dir);
+    }
+    char mname[800];
+    snprintf(mname, sizeof mname, "%s/%s", c->mname, id);
+    opt.metrics = c->s->metrics;
+    opt.metrics_name = c->s->metrics ? mname : NULL;
+    rc = eddy_job_create(p, eddy_connectors_builtin(), &opt, job, err);
+    if (rc) {
+        eddy_job_plan_free(p);
+        return rc;
+    }
+    eddy_job_metrics m;
+    eddy_job_get_metrics(*job, &m);
+    if (m.checkpoint_id > 0)
+        fprintf(stderr, "eddy: task %s of job '%s' resumes from checkpoint %llu in %s\n", id, c->mname,
+                (unsigned long long)m.checkpoint_id, opt.state_dir);
+    *plan = p;
+    return 0;
+}
+
+static volatile sig_atomic_t tasks_stop;
+
+static void on_tasks_signal(int sig)
+{
+    (void)sig;
+    tasks_stop = 1;
+}
+
+/* Runs plan's statement as one task per partition the group assigns (group_tasks.h) until
+ * SIGINT/SIGTERM. Consumes plan (which only served to find the source). */
+static int run_group_tasks(eddy_shell_session *s, const eddy_script *script, const eddy_stmt *stmt,
+                           eddy_job_plan *plan)
+{
+    eddy_error err;
+    eddy_error_clear(&err);
+    tasks_ctx c = {.s = s, .stmt = stmt};
+    s->jobs_started++;
+    job_dir_name(s, c.mname, sizeof c.mname);
+    eddy_job_options mopt = {0};
+    int rc = setup_metrics(s, &mopt, c.mname);
+    if (rc == 0 && s->run.checkpoints && !plan_dirs(s, &c.dirs, &mopt)) rc = EDDY_EXIT_RUNTIME;
+    if (rc == 0 && (s->run.from_savepoint || s->run.savepoint_root)) {
+        fprintf(stderr, "eddy: savepoints of 'group-tasks' jobs are not supported yet (each partition's task "
+                        "keeps its checkpoints in %s/<topic>-<partition>)\n",
+                c.dirs.state);
+        rc = EDDY_EXIT_QUERY;
+    }
+    const eddy_plan *src = rc ? NULL : eddy_group_tasks_source(plan, &err);
+    if (rc == 0 && !src) {
+        show_error(s, script, &err);
+        rc = EDDY_EXIT_QUERY;
+    }
+    if (rc) {
+        eddy_job_plan_free(plan);
+        return rc;
+    }
+    struct sigaction sa, old_int, old_term;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_tasks_signal;
+    sigemptyset(&sa.sa_mask);
+    tasks_stop = 0;
+    sigaction(SIGINT, &sa, &old_int);
+    sigaction(SIGTERM, &sa, &old_term);
+    eddy_group_tasks_hooks hooks = {.create = task_create, .ctx = &c};
+    rc = eddy_group_tasks_run(src, &hooks, &tasks_stop, &err);
+    sigaction(SIGINT, &old_int, NULL);
+    sigaction(SIGTERM, &old_term, NULL);
+    if (tasks_stop) s->stopped = true;
+    fflush(s->out);
+    eddy_job_plan_free(plan);
+    s->jobs_run++;
+    if (rc) {
+        show_error(s, NULL, &err);
+        return EDDY_EXIT_RUNTIME;
+    }
+    if (s->run.checkpoints)
+        fprintf(stderr, "eddy: job '%s' stopped; its tasks' state stays in %s/<topic>-<partition> for the next run\n",
+                c.mname, c.dirs.state);
+    return EDDY_EXIT_OK;
+}
+
 /* REPL: creates the job of plan and hands it to the registry of background jobs, which runs
  * it on its own thread; says its id as Flink's SQL client does. With 'state.dir' or
  * 'execution.checkpointing.interval' SET, the job checkpoints into ROOT/<id> (ROOT:
@@ -486,10 +640,21 @@ int eddy_shell_execute(eddy_shell_session *s, const eddy_script *script, const e
     case EDDY_RESULT_JOB: {
         eddy_job_plan *plan = r.plan;
         r.plan = NULL;
-        if (s->jobs && !r.bare_select && !dml_sync(s))
+        eddy_error terr;
+        eddy_error_clear(&terr);
+        bool tasks = eddy_group_tasks_source(plan, &terr) != NULL || terr.code != 0;
+        if (tasks && s->jobs && !dml_sync(s)) {
+            fprintf(stderr, "eddy: 'scan.partition-assignment' = 'group-tasks' runs with `eddy run` only, not as "
+                            "a background job of the shell\n");
+            eddy_job_plan_free(plan);
+            exit_code = EDDY_EXIT_QUERY;
+        } else if (tasks) {
+            exit_code = run_group_tasks(s, script, stmt, plan);
+        } else if (s->jobs && !r.bare_select && !dml_sync(s)) {
             exit_code = submit_job(s, script, plan);
-        else
+        } else {
             exit_code = run_job(s, script, plan);
+        }
         break;
     }
     case EDDY_RESULT_SHOW_JOBS:

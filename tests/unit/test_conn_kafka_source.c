@@ -775,6 +775,57 @@ static void test_lag(void **st)
     src_close(&x);
 }
 
+/* 'scan.partitions': only the listed partition is read (its rows only, to its end), the other
+ * splits are not owned and report no lag; bad lists are refused naming the entry. */
+static void test_scan_partitions(void **st)
+{
+    (void)st;
+    src x;
+    eddy_error err;
+    src_init(&x, 6, j_names, j_types, j_meta, 64, "topic", "j", "format", "json",
+             "scan.partitions", "j:1", NULL);
+    assert_int_equal(src_open(&x, &err), 0);
+    int rows = 0, rc;
+    while ((rc = poll_once(&x, &err)) == EDDY_POLL_DATA) {
+        assert_int_equal(x.b->split, 1);
+        for (int r = 0; r < x.b->n; r++) assert_int_equal(x.b->cols[2].v.i64[r], 1);
+        rows += x.b->n;
+    }
+    assert_int_equal(rc, EDDY_POLL_END);
+    assert_int_equal(rows, NMSG / 3);
+    assert_true(eddy_kafka_source_ops.split_owned(x.state, 1));
+    assert_false(eddy_kafka_source_ops.split_owned(x.state, 0));
+    assert_false(eddy_kafka_source_ops.split_owned(x.state, 2));
+    assert_int_equal(eddy_kafka_source_ops.lag(x.state, 0), -1);
+    src_close(&x);
+    /* the partition alone, with one topic */
+    src_init(&x, 6, j_names, j_types, j_meta, 64, "topic", "j", "format", "json",
+             "scan.partitions", "2", NULL);
+    assert_int_equal(src_open(&x, &err), 0);
+    rows = 0;
+    while ((rc = poll_once(&x, &err)) == EDDY_POLL_DATA) {
+        assert_int_equal(x.b->split, 2);
+        rows += x.b->n;
+    }
+    assert_int_equal(rows, NMSG / 3);
+    src_close(&x);
+    static const char *const bad[] = {"j:7", "k:1", "j:x", " ;; "};
+    for (int i = 0; i < 4; i++) {
+        src_init(&x, 6, j_names, j_types, j_meta, 64, "topic", "j", "format", "json",
+                 "scan.partitions", bad[i], NULL);
+        assert_int_equal(src_open(&x, &err), EDDY_EUSAGE);
+        assert_non_null(strstr(err.msg, "scan.partitions"));
+        src_close(&x);
+    }
+    /* 'group-tasks' is for `eddy run`: the source itself refuses it */
+    src_init(&x, 6, j_names, j_types, j_meta, 64, "topic", "j", "format", "json",
+             "scan.partition-assignment", "group-tasks", "properties.group.id", "g", NULL);
+    x.kv[2].value = "unbounded";
+    assert_int_equal(src_open(&x, &err), EDDY_EUSAGE);
+    assert_non_null(strstr(err.msg, "eddy run"));
+    src_close(&x);
+}
+
 /* ---------------------------------------------------------------------------------------- */
 /* Consumer groups                                                                           */
 
@@ -1017,7 +1068,7 @@ int main(void)
         cmocka_unit_test(test_topic_pattern),          cmocka_unit_test(test_position_topics),
         cmocka_unit_test(test_old_position),           cmocka_unit_test(test_lag),
         cmocka_unit_test(test_group_options),          cmocka_unit_test(test_group),
-        cmocka_unit_test(test_group_cooperative),
+        cmocka_unit_test(test_group_cooperative),      cmocka_unit_test(test_scan_partitions),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
