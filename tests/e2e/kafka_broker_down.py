@@ -28,7 +28,6 @@ failure, which eddy lets through to stderr). Every process is killed in a finall
 import argparse
 import os
 import re
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -181,12 +180,7 @@ def main():
         return 1
     finally:
         procs.kill_all()
-        for f in fails:
-            print('FAIL ' + f)
-        if fails or a.keep:
-            print('(files kept in %s)' % tmp)
-        else:
-            shutil.rmtree(tmp, ignore_errors=True)
+        kl.report(fails, tmp, a.keep)
 
 
 if __name__ == '__main__':

@@ -31,7 +31,6 @@ import argparse
 import os
 import random
 import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -168,12 +167,7 @@ def main():
         return 1
     finally:
         procs.kill_all()
-        for f in fails:
-            print('FAIL ' + f)
-        if fails or a.keep:
-            print('(files kept in %s)' % tmp)
-        else:
-            shutil.rmtree(tmp, ignore_errors=True)
+        kl.report(fails, tmp, a.keep)
 
 
 if __name__ == '__main__':

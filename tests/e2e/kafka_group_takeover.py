@@ -25,7 +25,6 @@ import argparse
 import json
 import os
 import random
-import shutil
 import signal
 import subprocess
 import sys
@@ -164,12 +163,7 @@ def main():
         if mock:
             mock.finish(fails)
         kp.kill_all()
-        for f in fails:
-            print('FAIL ' + f)
-        if fails or a.keep:
-            print('(files kept in %s)' % tmp)
-        else:
-            shutil.rmtree(tmp, ignore_errors=True)
+        kl.report(fails, tmp, a.keep)
 
 
 if __name__ == '__main__':

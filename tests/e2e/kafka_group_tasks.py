@@ -21,7 +21,6 @@ is killed (issue 5).
 import argparse
 import os
 import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -132,12 +131,7 @@ def main():
         if mock:
             mock.finish(fails)
         kp.kill_all()
-        for f in fails:
-            print('FAIL ' + f)
-        if fails or a.keep:
-            print('(files kept in %s)' % tmp)
-        else:
-            shutil.rmtree(tmp, ignore_errors=True)
+        kl.report(fails, tmp, a.keep)
 
 
 if __name__ == '__main__':

@@ -25,7 +25,6 @@ Every process is killed in a finally block.
 """
 import argparse
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -152,12 +151,7 @@ def main():
             stop.set()
             beater.join()
         procs.kill_all()
-        for f in fails:
-            print('FAIL ' + f)
-        if fails or a.keep:
-            print('(files kept in %s)' % tmp)
-        else:
-            shutil.rmtree(tmp, ignore_errors=True)
+        kl.report(fails, tmp, a.keep)
 
 
 if __name__ == '__main__':

@@ -306,6 +306,16 @@ def wait_windows(addr, exp, deadline_s, proc=None, topic='out'):
     return got
 
 
+def report(fails, tmp, keep):
+    """Prints the failures; keeps tmp when something failed or keep, else removes it."""
+    for f in fails:
+        print('FAIL ' + f)
+    if fails or keep:
+        print('(files kept in %s)' % tmp)
+    else:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 def eddy_env(**extra):
     env = dict(os.environ, EDDY_NO_STATUS='1')
     env.update({k: str(v) for k, v in extra.items()})

@@ -31,7 +31,6 @@ Every process is killed in a finally block.
 import argparse
 import os
 import re
-import shutil
 import signal
 import socket
 import subprocess
@@ -365,12 +364,7 @@ def main():
         return 1
     finally:
         procs.kill_all()
-        for f in fails:
-            print('FAIL ' + f)
-        if fails or a.keep:
-            print('(files kept in %s)' % tmp)
-        else:
-            shutil.rmtree(tmp, ignore_errors=True)
+        kl.report(fails, tmp, a.keep)
 
 
 if __name__ == '__main__':
