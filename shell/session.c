@@ -434,7 +434,13 @@ static int task_create(void *ctx, const char *topic, int part, eddy_job **job, e
     int n;
     eddy_kv *kv = kv_with(p->arena, src->u.source.options, src->u.source.noptions, &n,
                           "scan.partition-assignment", "all");
-    src->u.source.options = kv_with(p->arena, kv, n, &src->u.source.noptions, "scan.partitions", val);
+    kv = kv_with(p->arena, kv, n, &n, "scan.partitions", val);
+    /* the task's consumer is no member of the group (it reads by explicit assignment), and a
+     * broker refuses offsets committed to a group with members by a non-member: tasks commit
+     * to '<group>.tasks', a group with no member, where lag tools find them */
+    char grp[600];
+    snprintf(grp, sizeof grp, "%s.tasks", eddy_kv_get(kv, n, "properties.group.id", "eddy"));
+    src->u.source.options = kv_with(p->arena, kv, n, &src->u.source.noptions, "properties.group.id", grp);
     for (int i = 0; i < p->nsinks; i++) {
         eddy_plan *sk = p->sinks[i];
         const char *pre = eddy_kv_get(sk->u.sink.options, sk->u.sink.noptions, "sink.transactional-id-prefix", NULL);
