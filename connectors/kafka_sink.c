@@ -61,9 +61,9 @@
  *
  * Rows: the 'kafka' sink takes appends only, as Flink's: the planner refuses updating queries
  * before it, open() refuses an input that is a changelog, and an -U or -D row reaching write()
- * anyway is an error; each error points at 'upsert-kafka'. A PRIMARY KEY does not make the key
- * of 'kafka': the key comes from 'key.fields' only, as in Flink, whose 'kafka' connector rejects
- * a PRIMARY KEY with the json, csv and raw formats.
+ * anyway is an error; each error points at 'upsert-kafka'. The key of 'kafka' is 'key.fields'
+ * in 'key.format'; with 'key.format' and no 'key.fields' it is the PRIMARY KEY's columns
+ * (eddy's choice: Flink's 'kafka' connector rejects a PRIMARY KEY with these formats).
  *
  * Exactly-once ('sink.delivery-guarantee' = 'exactly-once', only with checkpointing): a Kafka
  * transaction per checkpoint. Checkpoints are asynchronous (runtime/checkpoint.c: at most one
@@ -708,9 +708,10 @@ static int sink_open(const eddy_sink_spec *spec, bool upsert, void **state, eddy
             return err->code;
     }
     const char *kfields = eddy_opt_str(&o, "key.fields", NULL);
-    /* upsert-kafka: the key is the PRIMARY KEY (Flink); 'key.fields', where given, must name it */
+    /* upsert-kafka: the key is the PRIMARY KEY (Flink); 'key.fields', where given, must name it.
+     * kafka: 'key.format' without 'key.fields' writes the PRIMARY KEY as the key */
     eddy_strbuf pkb = {0};
-    for (int i = 0; upsert && i < spec->nprimary_key; i++)
+    for (int i = 0; (upsert || kfmt >= 0) && i < spec->nprimary_key; i++)
         eddy_strbuf_printf(&pkb, "%s%s", i ? ";" : "", spec->schema->fields[spec->primary_key[i]].name);
     if (upsert && kfields && pkb.n && strcmp(kfields, eddy_strbuf_cstr(&pkb)) != 0) {
         eddy_error_set(err, EDDY_EUSAGE, 0, 0,
@@ -722,7 +723,7 @@ static int sink_open(const eddy_sink_spec *spec, bool upsert, void **state, eddy
         return err->code;
     }
     char pkfields[1024];
-    if (upsert && !kfields && pkb.n && pkb.n < sizeof pkfields) {
+    if (!kfields && pkb.n && pkb.n < sizeof pkfields) {
         memcpy(pkfields, pkb.s, pkb.n + 1);
         kfields = pkfields;
     }
@@ -741,7 +742,8 @@ static int sink_open(const eddy_sink_spec *spec, bool upsert, void **state, eddy
     if (kfmt >= 0 && !kfields)
         return eddy_error_set(err, EDDY_EUSAGE, 0, 0,
                               "table '%s': a key format 'key.format' requires the declaration of "
-                              "one or more of key fields using 'key.fields' ('a;b')",
+                              "one or more of key fields using 'key.fields' ('a;b'), or a "
+                              "PRIMARY KEY",
                               table);
     if (kfmt < 0 && kfields)
         return eddy_error_set(err, EDDY_EUSAGE, 0, 0,
