@@ -12,7 +12,8 @@
  *      since snapshots are repeatable and markers are not. Asynchronously this runs in a forked
  *      writer on its own LMDB environment (eddy_checkpoint_start, writer_main), which reports
  *      through a pipe (u32 code, u32 length, the error message; little-endian); synchronously
- *      (stop, EDDY_CHECKPOINT_SYNC) in the job's process;
+ *      (stop, EDDY_CHECKPOINT_SYNC, and in AddressSanitizer builds of a process with threads,
+ *      where fork() is not safe: fork_unsafe) in the job's process;
  *   3. complete(), in the job's process: checkpoint_done() of every operator, then each sink's
  *      commit(N), then the figures.
  * A crash before 2 ends leaves N-1 the last checkpoint, and the sinks' recover() drops what
@@ -37,6 +38,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -965,10 +967,38 @@ int eddy_checkpoint_run(eddy_checkpointer *c, eddy_error *err)
     return complete(c, id, t0, false, err);
 }
 
+#if defined(__SANITIZE_ADDRESS__)
+#define EDDY_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define EDDY_ASAN 1
+#endif
+#endif
+
+/* Whether a forked writer could deadlock: AddressSanitizer's allocator takes no lock around
+ * fork(), so a child forked while another thread (librdkafka's, another job's) holds one of
+ * its locks waits for it forever at its first malloc. glibc's malloc and stdio reset their locks
+ * in the child, so release builds fork from threaded processes safely. */
+static bool fork_unsafe(void)
+{
+#ifdef EDDY_ASAN
+    FILE *f = fopen("/proc/self/status", "r");
+    if (!f) return true;
+    char line[256];
+    long threads = 2;
+    while (fgets(line, sizeof line, f))
+        if (strncmp(line, "Threads:", 8) == 0) threads = strtol(line + 8, NULL, 10);
+    fclose(f);
+    return threads > 1;
+#else
+    return false;
+#endif
+}
+
 int eddy_checkpoint_start(eddy_checkpointer *c, eddy_error *err)
 {
     if (c->pid > 0) return 0; /* one at a time: the caller polls */
-    if (c->sync || c->fork_failed) return eddy_checkpoint_run(c, err);
+    if (c->sync || c->fork_failed || fork_unsafe()) return eddy_checkpoint_run(c, err);
     reap_zombie(c, true); /* the last writer exited long ago */
     int64_t t0 = mono_us();
     uint64_t id = c->stats.last_id + 1;
