@@ -79,8 +79,9 @@ class Run:
         cmd.append(path)
         t0 = time.monotonic()
         try:
+            # cwd: the state directory (./eddy-state/<job>) is this run's own
             p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               stdin=subprocess.DEVNULL, timeout=timeout)
+                               stdin=subprocess.DEVNULL, timeout=timeout, cwd=self.tmp)
             rc, out, err = p.returncode, p.stdout.decode('utf-8', 'replace'), \
                 p.stderr.decode('utf-8', 'replace')
         except subprocess.TimeoutExpired:

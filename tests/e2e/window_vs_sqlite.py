@@ -365,8 +365,10 @@ def run_one(eddy, sc, kind, tmp, verbose):
         f.write(query(sc, kind, data))
     t0 = time.monotonic()
     try:
+        # cwd: eddy's state directory (./eddy-state/<job>) is this run's own, not one that
+        # another test running at the same time also uses
         p = subprocess.run([eddy, 'run', qpath], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                           stdin=subprocess.DEVNULL, timeout=120)
+                           stdin=subprocess.DEVNULL, timeout=120, cwd=tmp)
     except subprocess.TimeoutExpired:
         return ['eddy run %s did not finish within 120 s' % qpath]
     secs = time.monotonic() - t0
