@@ -186,7 +186,11 @@ bool xf_is_math_fn(eddy_fn fn);
 
 /* CAST (cast.c): sets n->run for casting n->kid[0] to n->type. try: NULL instead of errors. */
 int xcast_compile(xcomp *c, xnode *n, bool try_cast);
-/* Compiles `LIKE` / `SIMILAR TO` (fn_string.c). */
+/* Compiles REGEXP, REGEXP_EXTRACT and REGEXP_REPLACE (fn_regex.c). */
+int xf_regex_compile(xcomp *c, xnode *n, eddy_fn fn);
+/* Compiles JSON_VALUE (fn_json.c). */
+int xf_json_value_compile(xcomp *c, xnode *n);
+/* Compiles `LIKE` / `SIMILAR TO` (fn_regex.c). */
 int xf_like_compile(xcomp *c, xnode *n, bool similar);
 
 /* ---------------------------------------------------------------------------------------- */
