@@ -16,7 +16,7 @@
  * (three-valued; short-circuit by selections when an operand could fail or is expensive),
  * IS [NOT] NULL/TRUE/FALSE/UNKNOWN, IS [NOT] DISTINCT FROM, IN, CASE, and the conditional
  * functions COALESCE, IF, IFNULL, NULLIF, GREATEST, LEAST. Casts are in cast.c, the other
- * functions in fn_string.c, fn_time.c and fn_math.c.
+ * functions in fn_string.c (with fn_regex.c and fn_json.c), fn_time.c and fn_math.c.
  *
  * AND/OR: when no operand can raise an error, operands are reordered cheapest first (a rough
  * per-row cost: comparisons ~1, LOWER ~2, regular expressions ~30), which changes nothing in
