@@ -1,8 +1,8 @@
 /*
  * fn.h: the inside of the expression evaluator, shared by expr.c (compiler, operators, logic),
- * cast.c (casts) and fn_string.c, fn_regex.c, fn_json.c / fn_time.c / fn_math.c (built-in
- * functions). Not for use
- * outside those files: the public API is runtime/expr.h and runtime/cast.h.
+ * cast.c (casts) and fn_string.c, fn_regex.c, fn_json.c, fn_time.c, fn_math.c (built-in
+ * functions). Not for use outside those files: the public API is runtime/expr.h and
+ * runtime/cast.h.
  *
  * A compiled expression is a tree of xnodes, one per eddy_bexpr node (constant subtrees folded,
  * implicit casts added). Each node has a kernel chosen at compile time by operation and
